@@ -1,0 +1,1 @@
+return ModelShield.Cli.CliApp.Run(args);
