@@ -103,9 +103,7 @@ public sealed class InspectCommandTests
         using var temp = new TempFolder();
         var proto = TinyModels.Mlp();
         var tensor = proto.Graph.Initializer[0];
-        tensor.ClearRawData();
-        tensor.DataLocation = ModelShield.Onnx.Schema.TensorProto.Types.DataLocation.External;
-        tensor.ExternalData.Add(new ModelShield.Onnx.Schema.StringStringEntryProto { Key = "location", Value = "/etc/passwd" });
+        TinyModels.PointAtExternal(tensor, "/etc/passwd");
         var path = TinyModels.Write(proto, temp.File("evil.onnx"));
 
         var result = CliRunner.Run("inspect", path);

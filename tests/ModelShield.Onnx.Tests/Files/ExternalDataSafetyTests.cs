@@ -123,7 +123,7 @@ public sealed class ExternalDataSafetyTests
     public void ResolveExternal_ModelFromStreamWithoutFolder_Refused()
     {
         var model = TinyModels.Mlp();
-        PointAt(model.Graph.Initializer[0], "weights.bin", 0, null);
+        TinyModels.PointAtExternal(model.Graph.Initializer[0], "weights.bin", 0, null);
         var loaded = OnnxModel.Load(new MemoryStream(Google.Protobuf.MessageExtensions.ToByteArray(model)), baseDirectory: null);
 
         var ex = Assert.ThrowsExactly<ModelShieldException>(loaded.ValidateExternalData);
@@ -146,19 +146,7 @@ public sealed class ExternalDataSafetyTests
     private static OnnxModel ModelPointingAt(TempFolder folder, string location, long offset = 0, long? length = null)
     {
         var proto = TinyModels.Mlp();
-        PointAt(proto.Graph.Initializer.First(t => t.Name == "fc1.weight"), location, offset, length);
+        TinyModels.PointAtExternal(proto.Graph.Initializer.First(t => t.Name == "fc1.weight"), location, offset, length);
         return OnnxModel.Load(TinyModels.Write(proto, folder.File("model.onnx")));
-    }
-
-    private static void PointAt(TensorProto tensor, string location, long offset, long? length)
-    {
-        tensor.ClearRawData();
-        tensor.DataLocation = TensorProto.Types.DataLocation.External;
-        tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = location });
-        tensor.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = offset.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        if (length is not null)
-        {
-            tensor.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = length.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        }
     }
 }

@@ -105,9 +105,7 @@ public sealed class OnnxInferenceTests
         using var temp = new TempFolder();
         var proto = TinyModels.Mlp();
         var tensor = proto.Graph.Initializer[0];
-        tensor.ClearRawData();
-        tensor.DataLocation = TensorProto.Types.DataLocation.External;
-        tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = "../../../../etc/passwd" });
+        TinyModels.PointAtExternal(tensor, "../../../../etc/passwd");
         var path = TinyModels.Write(proto, temp.File("m.onnx"));
 
         var ex = Assert.ThrowsExactly<ModelShieldException>(() => OnnxInference.FromFile(path));

@@ -62,6 +62,20 @@ public static class TinyModels
         return path;
     }
 
+    /// <summary>Turns <paramref name="tensor"/> into a reference to external data, as a hostile or hand-made model might.</summary>
+    public static void PointAtExternal(TensorProto tensor, string location, long offset = 0, long? length = null)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        tensor.ClearRawData();
+        tensor.DataLocation = TensorProto.Types.DataLocation.External;
+        tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = location });
+        tensor.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = offset.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        if (length is not null)
+        {
+            tensor.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = length.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        }
+    }
+
     public static TensorProto RawFloat(string name, float[] values, params long[] dims)
     {
         var t = new TensorProto { Name = name, DataType = (int)DataType.Float };
