@@ -47,6 +47,23 @@ public static class ErrorCodes
     /// <summary>The inputs given do not match the model's inputs.</summary>
     public const string InferenceInputMismatch = "MS4002";
 
+    /// <summary>The owner kit is not a kit, is truncated, or has an unknown format version.</summary>
+    public const string MalformedKit = "MS7001";
+    /// <summary>The kit does not decrypt: wrong passphrase or key, or the file was altered.</summary>
+    public const string KitDecryptionFailed = "MS7002";
+    /// <summary>No passphrase or key was given for a kit (--passphrase-file, MODELSHIELD_PASSPHRASE, --kit-key-file).</summary>
+    public const string KitSecretMissing = "MS7003";
+    /// <summary>A passphrase or key file is unusable (empty, wrong length, unreadable).</summary>
+    public const string KitSecretInvalid = "MS7004";
+    /// <summary>The kit has no entry that the requested operation needs (e.g. no weight watermark to detect).</summary>
+    public const string KitEntryMissing = "MS7005";
+    /// <summary>The model has too few weights to carry the requested payload, or none that the scheme can use.</summary>
+    public const string WatermarkCapacity = "MS7010";
+    /// <summary>The payload is malformed (bad hex, wrong length).</summary>
+    public const string WatermarkPayloadInvalid = "MS7011";
+    /// <summary>An unknown watermark scheme was named.</summary>
+    public const string UnknownScheme = "MS7012";
+
     /// <summary>A bug: an unexpected failure inside ModelShield (exit code 3).</summary>
     public const string Internal = "MS9999";
 }
