@@ -64,7 +64,9 @@ public static class ModelSigner
         byte[]? cms = null;
         if (cmsPath is not null)
         {
-            using var withKey = request.Certificate!.CopyWithPrivateKey(request.PrivateKey);
+            // Pair a public-only copy with the key: the caller's certificate may already carry one.
+            using var publicOnly = X509CertificateLoader.LoadCertificate(request.Certificate!.RawData);
+            using var withKey = publicOnly.CopyWithPrivateKey(request.PrivateKey);
             cms = CmsSignature.Create(statement, withKey, request.Chain, request.TimestampAuthority);
         }
 

@@ -36,6 +36,9 @@ public sealed class TimestampResponder : IDisposable
     /// <summary>Where to send requests.</summary>
     public Uri Url { get; }
 
+    /// <summary>Why the last request was refused, if one was.</summary>
+    public Exception? LastError { get; private set; }
+
     /// <summary>How many tokens were issued.</summary>
     public int Issued => (int)Interlocked.Read(ref _serial);
 
@@ -74,8 +77,10 @@ public sealed class TimestampResponder : IDisposable
                 answer = Respond(body.ToArray());
                 context.Response.StatusCode = 200;
             }
-            catch (CryptographicException)
+            catch (Exception ex) when (ex is CryptographicException or ArgumentException or InvalidOperationException)
             {
+                // A bad request (or a responder bug) must answer, not kill the loop; tests read LastError.
+                LastError = ex;
                 answer = [];
                 context.Response.StatusCode = 400;
             }
@@ -93,7 +98,7 @@ public sealed class TimestampResponder : IDisposable
             throw new CryptographicException("not a TimeStampReq");
         }
 
-        var serial = BitConverter.GetBytes(Interlocked.Increment(ref _serial)).Reverse().SkipWhile(b => b == 0).Prepend((byte)0).ToArray();
+        var serial = new System.Numerics.BigInteger(Interlocked.Increment(ref _serial)).ToByteArray(isUnsigned: false, isBigEndian: true);
         var info = new Rfc3161TimestampTokenInfo(new Oid("1.3.6.1.4.1.55555.1.1"), request.HashAlgorithmId, request.GetMessageHash(), serial,
             DateTimeOffset.UtcNow, accuracyInMicroseconds: 1_000_000, nonce: request.GetNonce());
         var cms = new SignedCms(new ContentInfo(new Oid(TstInfoContentType), info.Encode()));
