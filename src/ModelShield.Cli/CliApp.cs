@@ -37,6 +37,13 @@ internal static class CliApp
             {
                 return await next(ctx).ConfigureAwait(false);
             }
+            catch (Cocona.Command.Binder.ParameterBinderException ex)
+            {
+                var what = ex.Argument is not null ? $"argument '{ex.Argument.Name}'"
+                    : ex.Option is not null ? $"option '--{ex.Option.Name}'" : "arguments";
+                output.Error(ErrorCodes.BadUsage, $"missing or invalid {what} ({ex.Result}); run with --help for usage");
+                return ExitBadInput;
+            }
             catch (ModelShieldException ex)
             {
                 output.Error(ex.Code, ex.Message);
@@ -63,6 +70,11 @@ internal static class CliApp
         // before any command runs; DESIGN.md wants 2 for bad usage.
         if (!commandEntered && code != ExitOk)
         {
+            if (args.Any(a => a is "--help" or "-h" or "--version"))
+            {
+                return ExitOk; // Cocona reports help with a non-zero code of its own.
+            }
+
             if (json)
             {
                 output.Error(ErrorCodes.BadUsage, "bad usage; run with --help to see the commands and options");

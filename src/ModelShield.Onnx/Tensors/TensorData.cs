@@ -1,4 +1,4 @@
-using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using ModelShield.Errors;
@@ -32,7 +32,7 @@ public static class TensorData
         }
         else if (tensor.HasRawData)
         {
-            CheckRawLength(tensor, tensor.RawData.Length, count * Marshal.SizeOf<T>());
+            CheckRawLength(tensor, tensor.RawData.Length, count * Unsafe.SizeOf<T>());
             MemoryMarshal.Cast<byte, T>(tensor.RawData.Span).CopyTo(values);
         }
         else
@@ -159,7 +159,7 @@ public static class TensorData
         }
 
         var resolved = model.ResolveExternal(tensor);
-        var elementSize = Marshal.SizeOf<T>();
+        var elementSize = Unsafe.SizeOf<T>();
         CheckRawLength(tensor, resolved.Length, (long)values.Length * elementSize);
         if (resolved.Pending is not null)
         {
