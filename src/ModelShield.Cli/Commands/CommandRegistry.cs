@@ -8,5 +8,6 @@ internal static class CommandRegistry
     public static void Register(CoconaApp app)
     {
         app.AddCommands<InspectCommand>();
+        app.AddCommands<SigningCommands>();
     }
 }

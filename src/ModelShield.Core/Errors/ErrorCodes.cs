@@ -3,7 +3,7 @@ namespace ModelShield.Errors;
 /// <summary>
 /// Every stable error code ModelShield reports. Codes are never reused or renumbered;
 /// docs/error-codes.md explains each one. MS1xxx: files and paths; MS2xxx: ONNX models;
-/// MS3xxx: tensors; MS4xxx: inference.
+/// MS3xxx: tensors; MS4xxx: inference; MS5xxx: signing and verification.
 /// </summary>
 public static class ErrorCodes
 {
@@ -63,6 +63,57 @@ public static class ErrorCodes
     public const string WatermarkPayloadInvalid = "MS7011";
     /// <summary>An unknown watermark scheme was named.</summary>
     public const string UnknownScheme = "MS7012";
+
+    /// <summary>The signature bundle is not a well-formed Sigstore bundle with a DSSE in-toto statement.</summary>
+    public const string SignatureBundleMalformed = "MS5001";
+    /// <summary>The bundle carries no signature (stripped), or more than the one expected.</summary>
+    public const string SignatureMissing = "MS5002";
+    /// <summary>The signature does not verify over the statement with the signer's key.</summary>
+    public const string SignatureInvalid = "MS5003";
+    /// <summary>The bundle was signed by a key or certificate the trust policy does not allow.</summary>
+    public const string SignerNotTrusted = "MS5004";
+    /// <summary>The certificate chain does not lead to a trusted root, or a certificate is not fit for code signing.</summary>
+    public const string ChainUntrusted = "MS5005";
+    /// <summary>A certificate of the chain was not valid (expired or not yet valid) at the signing time.</summary>
+    public const string CertificateExpired = "MS5006";
+    /// <summary>The signing method (key or certificate) is not the one the policy allows.</summary>
+    public const string MethodNotAllowed = "MS5007";
+    /// <summary>A hash algorithm, curve, serialization or predicate type is not allowed or not supported.</summary>
+    public const string AlgorithmNotAllowed = "MS5008";
+    /// <summary>The statement's subject digest does not match its resources.</summary>
+    public const string SubjectDigestMismatch = "MS5009";
+    /// <summary>A signed file's content differs from its signed digest.</summary>
+    public const string FileChanged = "MS5010";
+    /// <summary>A signed file is missing on disk.</summary>
+    public const string FileMissing = "MS5011";
+    /// <summary>A file is on disk but not covered by the signature.</summary>
+    public const string FileUnsigned = "MS5012";
+    /// <summary>A resource name is absolute, contains <c>..</c> or is otherwise unsafe.</summary>
+    public const string UnsafeResourceName = "MS5013";
+    /// <summary>Two resources have the same name, or names that differ only by case.</summary>
+    public const string DuplicateResource = "MS5014";
+    /// <summary>The model (or the signature) covers no file at all.</summary>
+    public const string EmptyModel = "MS5015";
+    /// <summary>A symbolic link was found inside the model; links are never followed or signed.</summary>
+    public const string SymlinkRefused = "MS5016";
+    /// <summary>The policy requires a timestamp and none was found.</summary>
+    public const string TimestampMissing = "MS5017";
+    /// <summary>The RFC 3161 timestamp does not verify, does not cover the signature, or its authority is not trusted.</summary>
+    public const string TimestampInvalid = "MS5018";
+    /// <summary>The detached CMS signature does not verify, or does not cover the bundle's statement.</summary>
+    public const string CmsSignatureInvalid = "MS5019";
+    /// <summary>A private key, public key or certificate cannot be used (unreadable, wrong passphrase, unsupported curve).</summary>
+    public const string KeyUnusable = "MS5020";
+    /// <summary>An .onnx file keeps tensors in external data files that would not be signed with it.</summary>
+    public const string ExternalDataNotCovered = "MS5021";
+    /// <summary>The timestamp authority could not be reached or refused the request.</summary>
+    public const string TimestampAuthorityFailed = "MS5022";
+    /// <summary>The trust policy file is malformed or names unusable trust material.</summary>
+    public const string PolicyMalformed = "MS5023";
+    /// <summary>The runtime guard refused to load a model whose verification failed.</summary>
+    public const string ModelNotVerified = "MS5024";
+    /// <summary>A signing or verification argument is invalid (e.g. an ignored path outside the model).</summary>
+    public const string SigningArgumentInvalid = "MS5025";
 
     /// <summary>A bug: an unexpected failure inside ModelShield (exit code 3).</summary>
     public const string Internal = "MS9999";
