@@ -3,7 +3,8 @@ namespace ModelShield.Errors;
 /// <summary>
 /// Every stable error code ModelShield reports. Codes are never reused or renumbered;
 /// docs/error-codes.md explains each one. MS1xxx: files and paths; MS2xxx: ONNX models;
-/// MS3xxx: tensors; MS4xxx: inference; MS5xxx: signing and verification.
+/// MS3xxx: tensors; MS4xxx: inference; MS5xxx: signing and verification;
+/// MS8xxx: querying suspect models (local files and remote endpoints).
 /// </summary>
 public static class ErrorCodes
 {
@@ -114,6 +115,31 @@ public static class ErrorCodes
     public const string ModelNotVerified = "MS5024";
     /// <summary>A signing or verification argument is invalid (e.g. an ignored path outside the model).</summary>
     public const string SigningArgumentInvalid = "MS5025";
+
+    // MS8xxx: querying suspects.
+
+    /// <summary>The endpoint URL is unusable: not http/https, carries credentials, a query or a fragment, or is not <c>.../v2/models/NAME[/versions/V]</c>.</summary>
+    public const string EndpointInvalid = "MS8001";
+    /// <summary>The endpoint could not be reached (connection refused or reset, name not resolved), retries included.</summary>
+    public const string EndpointUnreachable = "MS8002";
+    /// <summary>The endpoint did not answer within the timeout.</summary>
+    public const string EndpointTimeout = "MS8003";
+    /// <summary>The endpoint answered with a status other than 2xx (redirects are not followed).</summary>
+    public const string EndpointRefused = "MS8004";
+    /// <summary>The endpoint answered 401 or 403: a credential header is missing or wrong.</summary>
+    public const string EndpointUnauthorized = "MS8005";
+    /// <summary>The response is larger than the configured limit.</summary>
+    public const string ResponseTooLarge = "MS8006";
+    /// <summary>The response is not JSON, or not an Open Inference Protocol document (missing or ill-typed fields, data not matching its shape).</summary>
+    public const string ResponseMalformed = "MS8007";
+    /// <summary>A well-formed answer that does not answer the question: wrong row or class count, non-finite scores, labels out of range.</summary>
+    public const string AnswersInvalid = "MS8008";
+    /// <summary>The suspect cannot be queried as a classifier: not one float32 input, unknown row shape, no score or label output.</summary>
+    public const string SuspectUnsupported = "MS8009";
+    /// <summary>Answering would spend more queries than the configured maximum; nothing was sent.</summary>
+    public const string QueryBudgetExceeded = "MS8010";
+    /// <summary>A <c>--header NAME=ENVVAR</c> is malformed, or its variable is unset, empty or holds a line break.</summary>
+    public const string HeaderInvalid = "MS8011";
 
     /// <summary>A bug: an unexpected failure inside ModelShield (exit code 3).</summary>
     public const string Internal = "MS9999";
