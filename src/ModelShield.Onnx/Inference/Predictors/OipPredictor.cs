@@ -36,7 +36,8 @@ public sealed class OipPredictor : IPredictor
     /// <inheritdoc/>
     public long? MaxQueries => Engine.MaxQueries;
 
-    private QueryEngine Engine => _engine ?? throw new InvalidOperationException("Not connected.");
+    // Set by ConnectAsync before the predictor is handed out; null only while the metadata is being read.
+    private QueryEngine Engine => _engine!;
 
     /// <summary>
     /// Checks <paramref name="endpoint"/> (<c>http(s)://HOST:PORT/v2/models/NAME[/versions/V]</c>), reads the header

@@ -248,10 +248,13 @@ public sealed class OipPredictorTests
         var first = await OipTestServer.StartAsync(Model);
         var port = first.Port;
         await using var remote = await OipPredictor.ConnectAsync(
-            first.ModelUrl.ToString(), Fast with { ConnectRetries = 2, RetryDelay = TimeSpan.FromSeconds(1) });
+            first.ModelUrl.ToString(), Fast with { ConnectRetries = 2, RetryDelay = TimeSpan.FromSeconds(1.2) });
         await first.DisposeAsync();
 
         var pending = remote.PredictAsync(LocalPredictorTests.Rows(4), 4);
+        // Long enough for the first attempt to be refused, well before the retry.
+        await Task.Delay(300);
+        Assert.IsFalse(pending.IsCompleted);
         await using var second = await OipTestServer.StartAsync(Model, new OipTestServerOptions { Port = port });
         var answers = await pending;
 
