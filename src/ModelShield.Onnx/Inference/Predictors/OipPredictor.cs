@@ -118,7 +118,11 @@ public sealed class OipPredictor : IPredictor
                 request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
                 foreach (var (name, value) in _headers)
                 {
-                    request.Headers.TryAddWithoutValidation(name, value);
+                    // Content headers (Content-Type...) would otherwise be dropped without a word.
+                    if (!request.Headers.TryAddWithoutValidation(name, value))
+                    {
+                        throw new ModelShieldException(ErrorCodes.HeaderInvalid, $"{name} cannot be sent as a request header.");
+                    }
                 }
 
                 if (body is not null)

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using ModelShield.Errors;
 using ModelShield.Onnx.Inference;
 using ModelShield.Onnx.Inference.Predictors;
+using ModelShield.Onnx.Schema;
 using ModelShield.Testing.Files;
 using ModelShield.Testing.Models;
 
@@ -11,6 +12,37 @@ namespace ModelShield.Onnx.Tests.Inference.Predictors;
 public sealed class LocalPredictorTests
 {
     internal static float[] Rows(int count, int seed = 7) => TinyModels.Random(new Random(seed), count * 8, 2);
+
+    /// <summary>The tiny MLP answering only its class: ArgMax over the probabilities, int64 [batch].</summary>
+    internal static ModelProto ArgMaxMlp()
+    {
+        var model = TinyModels.Mlp();
+        model.Graph.Output.Clear();
+        model.Graph.Output.Add(TinyModels.Value("label", TensorProto.Types.DataType.Int64, "batch"));
+        var argmax = TinyModels.Node("ArgMax", ["probabilities"], ["label"]);
+        argmax.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+        argmax.Attribute.Add(new AttributeProto { Name = "keepdims", Type = AttributeProto.Types.AttributeType.Int, I = 0 });
+        model.Graph.Node.Add(argmax);
+        return model;
+    }
+
+    [TestMethod]
+    public async Task PredictAsync_ArgMaxModel_AnswersLabelsOnly()
+    {
+        using var scores = OnnxInference.FromBytes(TinyModels.Mlp().ToByteArray());
+        using var labelsOnly = OnnxInference.FromBytes(ArgMaxMlp().ToByteArray());
+        await using var withScores = new LocalPredictor(scores);
+        await using var withLabels = new LocalPredictor(labelsOnly);
+        var batch = Rows(8);
+
+        var expected = await withScores.PredictAsync(batch, 8);
+        var actual = await withLabels.PredictAsync(batch, 8);
+
+        Assert.AreEqual(AnswerKind.Labels, withLabels.Description.Answers);
+        Assert.IsNull(withLabels.Description.Classes);
+        Assert.IsNull(actual.Probabilities);
+        CollectionAssert.AreEqual(expected.Labels, actual.Labels);
+    }
 
     [TestMethod]
     public async Task PredictAsync_TinyMlp_ReturnsOnnxRuntimeProbabilitiesAndArgmaxLabels()

@@ -71,6 +71,40 @@ public sealed class OipPredictorTests
     }
 
     [TestMethod]
+    public async Task PredictAsync_LabelsOnlyEndpoint_SameLabelsAsLocalArgMaxModel()
+    {
+        await using var server = await OipTestServer.StartAsync(Model, new OipTestServerOptions { LabelsOnly = true });
+        using var session = OnnxInference.FromBytes(LocalPredictorTests.ArgMaxMlp().ToByteArray());
+        await using var local = new LocalPredictor(session, new PredictorOptions { Classes = 4 });
+        await using var remote = await OipPredictor.ConnectAsync(server.ModelUrl.ToString(), Fast with { Classes = 4 });
+        var batch = LocalPredictorTests.Rows(9);
+
+        var expected = await local.PredictAsync(batch, 9);
+        var actual = await remote.PredictAsync(batch, 9);
+
+        Assert.AreEqual(AnswerKind.Labels, local.Description.Answers);
+        CollectionAssert.AreEqual(expected.Labels, actual.Labels);
+    }
+
+    [TestMethod]
+    public async Task ConnectAsync_ContentHeaderGiven_ThrowsHeaderInvalid()
+    {
+        await using var server = await OipTestServer.StartAsync(Model);
+        var variable = UniqueVariable("text/plain");
+        try
+        {
+            var ex = await Assert.ThrowsAsync<ModelShieldException>(() => OipPredictor.ConnectAsync(
+                server.ModelUrl.ToString(), Fast with { Headers = [EndpointHeader.Parse($"Content-Type={variable}")] }));
+
+            Assert.AreEqual(ErrorCodes.HeaderInvalid, ex.Code);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    [TestMethod]
     public async Task PredictAsync_LabelOutsideKnownClasses_ThrowsAnswersInvalid()
     {
         await using var server = await OipTestServer.StartAsync(Model, new OipTestServerOptions { LabelsOnly = true });
