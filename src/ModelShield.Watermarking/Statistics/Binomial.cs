@@ -76,6 +76,38 @@ public static class Binomial
         return n + 1;
     }
 
+    /// <summary>
+    /// The one-sided Clopper-Pearson upper confidence bound on a success rate after <paramref name="successes"/>
+    /// in <paramref name="trials"/>: the largest p with P(X ≤ successes) ≥ 1 − confidence for X ~ Binomial(trials, p).
+    /// </summary>
+    public static double UpperConfidenceBound(int successes, int trials, double confidence)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(successes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(successes, trials);
+        if (successes == trials)
+        {
+            return 1;
+        }
+
+        // P(X ≤ k) = 1 − P(X ≥ k + 1) falls as p grows: bisect for the p where it equals 1 − confidence.
+        double low = (double)successes / trials, high = 1;
+        for (var i = 0; i < 100; i++)
+        {
+            var mid = (low + high) / 2;
+            var lowerTail = 1 - UpperTail(trials, successes + 1, mid);
+            if (lowerTail > 1 - confidence)
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return high;
+    }
+
     /// <summary>log of the binomial coefficient C(n, k).</summary>
     public static double LogChoose(int n, int k) => LogFactorial(n) - LogFactorial(k) - LogFactorial(n - k);
 

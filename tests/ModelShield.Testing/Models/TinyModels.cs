@@ -46,6 +46,47 @@ public static class TinyModels
         return model;
     }
 
+    /// <summary>
+    /// A model that has memorized a set of inputs: it answers an input with the label of the most similar
+    /// memorized one (largest dot product, sharpened by a softmax), as a classifier whose trigger set was
+    /// embedded would. Input "input" [batch, features], output "probabilities" [batch, classes].
+    /// </summary>
+    public static ModelProto Memorizer(float[] memorized, int[] labels, int classes, float sharpness = 1f)
+    {
+        ArgumentNullException.ThrowIfNull(memorized);
+        ArgumentNullException.ThrowIfNull(labels);
+        var count = labels.Length;
+        var features = memorized.Length / count;
+        var transposed = new float[features * count];
+        for (var i = 0; i < count; i++)
+        {
+            for (var f = 0; f < features; f++)
+            {
+                transposed[(f * count) + i] = memorized[(i * features) + f] * sharpness;
+            }
+        }
+
+        var oneHot = new float[count * classes];
+        for (var i = 0; i < count; i++)
+        {
+            oneHot[(i * classes) + labels[i]] = 1;
+        }
+
+        var graph = new GraphProto { Name = "memorizer" };
+        graph.Input.Add(Value("input", DataType.Float, "batch", features));
+        graph.Output.Add(Value("probabilities", DataType.Float, "batch", classes));
+        graph.Initializer.Add(RawFloat("memory", transposed, features, count));
+        graph.Initializer.Add(RawFloat("labels", oneHot, count, classes));
+        graph.Node.Add(Node("MatMul", ["input", "memory"], ["similarity"]));
+        var softmax = Node("Softmax", ["similarity"], ["weights"]);
+        softmax.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = -1 });
+        graph.Node.Add(softmax);
+        graph.Node.Add(Node("MatMul", ["weights", "labels"], ["probabilities"]));
+        var model = new ModelProto { IrVersion = 8, ProducerName = "modelshield-tests", Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
+        return model;
+    }
+
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> as it is (no checks).</summary>
     public static string Write(ModelProto model, string path)
     {
