@@ -3,7 +3,7 @@ namespace ModelShield.Errors;
 /// <summary>
 /// Every stable error code ModelShield reports. Codes are never reused or renumbered;
 /// docs/error-codes.md explains each one. MS1xxx: files and paths; MS2xxx: ONNX models;
-/// MS3xxx: tensors; MS4xxx: inference.
+/// MS3xxx: tensors; MS4xxx: inference; MS6xxx: the lab (data, executor, training, attacks, zoo).
 /// </summary>
 public static class ErrorCodes
 {
@@ -44,4 +44,25 @@ public static class ErrorCodes
     public const string InferenceFailed = "MS4001";
     /// <summary>The inputs given do not match the model's inputs.</summary>
     public const string InferenceInputMismatch = "MS4002";
+
+    // MS6xxx: lab / training.
+
+    /// <summary>The data folder lacks the Fashion-MNIST files, or a data file cannot be read.</summary>
+    public const string DataNotFound = "MS6001";
+    /// <summary>A data file (IDX, .npy) is malformed or holds an unsupported element type.</summary>
+    public const string MalformedData = "MS6002";
+    /// <summary>The executor has no converter for an operator (domain, type, opset) of the model.</summary>
+    public const string UnsupportedOperator = "MS6003";
+    /// <summary>The graph cannot be executed: a missing value, a cycle, a bad attribute or input shape.</summary>
+    public const string InvalidGraph = "MS6004";
+    /// <summary>An architecture name is unknown.</summary>
+    public const string UnknownArchitecture = "MS6005";
+    /// <summary>An attack name is unknown.</summary>
+    public const string UnknownAttack = "MS6006";
+    /// <summary>An attack's arguments are malformed or out of range, or the model does not suit the attack.</summary>
+    public const string InvalidAttackArguments = "MS6007";
+    /// <summary>A zoo manifest or cache entry is malformed.</summary>
+    public const string MalformedZoo = "MS6008";
+    /// <summary>A training option is out of range (epochs, batch size, learning rate, ...).</summary>
+    public const string InvalidTrainingOption = "MS6009";
 }
