@@ -88,7 +88,8 @@ internal sealed class GraphBuilder
 
     public static AttributeProto Attr(string name, string value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
 
-    public static AttributeProto Attr(string name, params long[] values)
+    /// <summary>An ints attribute (a separate name, so that one value is never taken for an int attribute).</summary>
+    public static AttributeProto Ints(string name, params long[] values)
     {
         var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
         attribute.Ints.AddRange(values);
