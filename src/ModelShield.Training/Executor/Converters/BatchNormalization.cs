@@ -3,7 +3,7 @@ using TorchSharp;
 namespace ModelShield.Training.Executor.Converters;
 
 /// <summary>
-/// BatchNormalization (opset 7 on) over dimension 1. In evaluation it normalises with the running
+/// BatchNormalization (opset 6 on; spatial = 0 of opsets 6-8 is refused) over dimension 1. In evaluation it normalises with the running
 /// statistics. In training (the module's mode, or the training_mode attribute of opset 14) it normalises
 /// with the batch's mean and population variance, and the running statistics follow ONNX's rule
 /// running = running * momentum + batch * (1 - momentum): returned as outputs 1 and 2 when the node
@@ -13,7 +13,7 @@ internal sealed class BatchNormalization : OpConverter
 {
     public override string OpType => "BatchNormalization";
 
-    public override int MinOpset => 7;
+    public override int MinOpset => 6;
 
     public override OpKernel Convert(NodeInfo node)
     {
@@ -21,6 +21,11 @@ internal sealed class BatchNormalization : OpConverter
         var momentum = node.Float("momentum", 0.9f);
         var trainingMode = node.Opset >= 14 && node.Int("training_mode", 0) != 0;
         var statisticsOut = node.HasOutput(1) || node.HasOutput(2);
+        if (node.Opset < 9 && node.Int("spatial", 1) == 0)
+        {
+            throw node.Unsupported("BatchNormalization with spatial = 0 (statistics per activation)");
+        }
+
         return (inputs, training) =>
         {
             var x = Required(inputs, 0, node);
