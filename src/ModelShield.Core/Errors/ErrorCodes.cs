@@ -7,6 +7,8 @@ namespace ModelShield.Errors;
 /// </summary>
 public static class ErrorCodes
 {
+    /// <summary>The command line is wrong: unknown command or option, missing or malformed argument.</summary>
+    public const string BadUsage = "MS1000";
     /// <summary>A path does not exist or cannot be read.</summary>
     public const string PathNotFound = "MS1001";
     /// <summary>An output exists and --force was not given.</summary>
@@ -65,4 +67,7 @@ public static class ErrorCodes
     public const string MalformedZoo = "MS6008";
     /// <summary>A training option is out of range (epochs, batch size, learning rate, ...).</summary>
     public const string InvalidTrainingOption = "MS6009";
+
+    /// <summary>A bug: an unexpected failure inside ModelShield (exit code 3).</summary>
+    public const string Internal = "MS9999";
 }

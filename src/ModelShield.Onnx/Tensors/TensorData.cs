@@ -1,4 +1,4 @@
-using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using ModelShield.Errors;
@@ -18,11 +18,10 @@ public static class TensorData
 {
     private const int ChunkElements = 1 << 20;
 
-    /// <summary>Reads the values of a tensor of native element type <typeparamref name="T"/>.</summary>
-    public static T[] Read<T>(OnnxModel model, TensorProto tensor)
+    /// <summary>Reads the values of a tensor of native element type <typeparamref name="T"/>; <paramref name="model"/> resolves external data and may be null for a standalone tensor.</summary>
+    public static T[] Read<T>(OnnxModel? model, TensorProto tensor)
         where T : unmanaged
     {
-        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tensor);
         RequireNative<T>(tensor);
         var count = TensorElementTypes.ElementCount(tensor);
@@ -33,7 +32,7 @@ public static class TensorData
         }
         else if (tensor.HasRawData)
         {
-            CheckRawLength(tensor, tensor.RawData.Length, count * Marshal.SizeOf<T>());
+            CheckRawLength(tensor, tensor.RawData.Length, count * Unsafe.SizeOf<T>());
             MemoryMarshal.Cast<byte, T>(tensor.RawData.Span).CopyTo(values);
         }
         else
@@ -45,11 +44,11 @@ public static class TensorData
     }
 
     /// <summary>Reads any real-valued numeric tensor as float32 (converting from its element type).</summary>
-    public static float[] ReadAsSingle(OnnxModel model, TensorProto tensor) =>
+    public static float[] ReadAsSingle(OnnxModel? model, TensorProto tensor) =>
         ReadConverted(model, tensor, static v => (float)v);
 
     /// <summary>Reads any real-valued numeric tensor as float64 (converting from its element type).</summary>
-    public static double[] ReadAsDouble(OnnxModel model, TensorProto tensor) =>
+    public static double[] ReadAsDouble(OnnxModel? model, TensorProto tensor) =>
         ReadConverted(model, tensor, static v => v);
 
     /// <summary>Replaces the values of a tensor of native element type <typeparamref name="T"/>, keeping its storage form.</summary>
@@ -118,7 +117,7 @@ public static class TensorData
         return result;
     }
 
-    private static TOut[] ReadConverted<TOut>(OnnxModel model, TensorProto tensor, Func<double, TOut> fromDouble)
+    private static TOut[] ReadConverted<TOut>(OnnxModel? model, TensorProto tensor, Func<double, TOut> fromDouble)
     {
         ArgumentNullException.ThrowIfNull(tensor);
         return (DataType)tensor.DataType switch
@@ -149,11 +148,18 @@ public static class TensorData
         return result;
     }
 
-    private static void ReadExternal<T>(OnnxModel model, TensorProto tensor, T[] values)
+    private static void ReadExternal<T>(OnnxModel? model, TensorProto tensor, T[] values)
         where T : unmanaged
     {
+        if (model is null)
+        {
+            throw new ModelShieldException(
+                ErrorCodes.ExternalDataWithoutFolder,
+                $"Tensor '{tensor.Name}' keeps its data in an external file, but no model is given to resolve it in.");
+        }
+
         var resolved = model.ResolveExternal(tensor);
-        var elementSize = Marshal.SizeOf<T>();
+        var elementSize = Unsafe.SizeOf<T>();
         CheckRawLength(tensor, resolved.Length, (long)values.Length * elementSize);
         if (resolved.Pending is not null)
         {
