@@ -1,0 +1,57 @@
+using System.Globalization;
+using Cocona;
+using ModelShield.Cli.Output;
+using ModelShield.Training;
+
+namespace ModelShield.Cli.Commands;
+
+/// <summary><c>modelshield lab train|attack|zoo</c>: the models robustness is measured on.</summary>
+internal sealed class LabCommands(CliOutput cli)
+{
+    [Command("train", Description =
+        "Train a Fashion-MNIST classifier (mlp, cnn, cnn-bn) through the ONNX executor on the owner's split, report test accuracy.\n" +
+        "Example: modelshield lab train --arch cnn --data /usr/share/datasets/fashion-mnist --epochs 8 --seed 1 -o cnn.onnx")]
+    public int Train(
+        [Option("arch", Description = "Architecture: mlp, cnn or cnn-bn")] string arch,
+        [Option('o', Description = "The model file to write")] string output,
+        [Option(Description = "Data folder (IDX or .npy Fashion-MNIST files); default $MODELSHIELD_DATA or /usr/share/datasets/fashion-mnist")] string? data = null,
+        [Option(Description = "Epochs over the owner's split")] int epochs = 5,
+        [Option(Description = "Seed of the initial weights, shuffling and dropout")] int seed = 1,
+        [Option("batch-size", Description = "Images per step")] int batchSize = 64,
+        [Option("lr", Description = "Learning rate")] double learningRate = 1e-3,
+        [Option(Description = "Optimizer: adam or sgd")] string optimizer = "adam",
+        [Option(Description = "Replace an existing output")] bool force = false,
+        [Option(Description = "Print one JSON document")] bool json = false)
+    {
+        _ = json; // read by CliOutput, which serves every command
+        var result = LabTraining.Train(new LabTrainRequest
+        {
+            Architecture = arch,
+            DataFolder = data,
+            Output = output,
+            Epochs = epochs,
+            Seed = seed,
+            BatchSize = batchSize,
+            LearningRate = learningRate,
+            Optimizer = optimizer,
+            Overwrite = force,
+            Log = new LineProgress(cli.Progress),
+        });
+        cli.Result(result, w =>
+        {
+            var ci = CultureInfo.InvariantCulture;
+            w.WriteLine($"Model          {result.Output}");
+            w.WriteLine($"Architecture   {result.Architecture} ({result.Parameters.ToString("N0", ci)} parameters)");
+            w.WriteLine($"Data           {result.DataFolder}: {result.Split} split, {result.TrainImages.ToString("N0", ci)} images");
+            w.WriteLine($"Training       {result.Epochs} epochs, seed {result.Seed}, {result.Optimizer} lr {result.LearningRate.ToString(ci)}, batch {result.BatchSize}");
+            w.WriteLine($"Test accuracy  {result.TestAccuracy.ToString("P2", ci)} on {result.TestImages.ToString("N0", ci)} images");
+        });
+        return CliApp.ExitOk;
+    }
+
+    /// <summary>Reports progress lines at once, on the caller's thread (Progress&lt;T&gt; would post them to the thread pool, out of order).</summary>
+    private sealed class LineProgress(Action<string> write) : IProgress<string>
+    {
+        public void Report(string value) => write(value);
+    }
+}
