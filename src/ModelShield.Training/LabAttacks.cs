@@ -88,7 +88,7 @@ public static class LabAttacks
         var steps = new List<LabAttackStep>();
         foreach (var (attack, arguments) in chain)
         {
-            log?.Report($"attack {attack.Id}:{arguments.Canonical}");
+            log?.Report(arguments.Canonical.Length == 0 ? $"attack {attack.Id}" : $"attack {attack.Id}:{arguments.Canonical}");
             var facts = attack.Apply(context, arguments);
             steps.Add(new LabAttackStep(attack.Id, arguments.Canonical, facts, Accuracy(context.Model, context.Data.Test)));
         }

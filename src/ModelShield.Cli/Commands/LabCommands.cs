@@ -49,6 +49,44 @@ internal sealed class LabCommands(CliOutput cli)
         return CliApp.ExitOk;
     }
 
+    [Command("attack", Description =
+        "Attack a model as a thief would and report the copy's test accuracy. Attacks: prune:FRACTION, noise:SIGMA, int8, fp16, " +
+        "finetune[:epochs=N,lr=X,layers=all|last], retrain-last[:epochs=N,lr=X], permute, rescale[:max=X], dummy-neurons[:count=N], " +
+        "distill[:labels=soft|hard,arch=same|mlp|cnn|cnn-bn,queries=N,epochs=N]; chain them with '+'.\n" +
+        "Example: modelshield lab attack models/cnn/model.onnx --attack finetune:epochs=2+prune:0.5 --data models/data -o stolen.onnx")]
+    public int Attack(
+        [Argument(Description = "The model to attack (never modified)")] string model,
+        [Option(Description = "NAME[:ARGS], or a chain NAME[:ARGS]+NAME[:ARGS]")] string attack,
+        [Option('o', Description = "The attacked copy to write")] string output,
+        [Option(Description = "Data folder: attacker's split for training attacks, test split for accuracy")] string? data = null,
+        [Option(Description = "Seed of the attacks' random choices")] int seed = 1,
+        [Option(Description = "Replace an existing output")] bool force = false,
+        [Option(Description = "Print one JSON document")] bool json = false)
+    {
+        _ = json; // read by CliOutput, which serves every command
+        var result = LabAttacks.Run(new LabAttackRequest
+        {
+            Model = model,
+            Attack = attack,
+            Output = output,
+            DataFolder = data,
+            Seed = seed,
+            Overwrite = force,
+            Log = new LineProgress(cli.Progress),
+        });
+        cli.Result(result, w =>
+        {
+            var ci = CultureInfo.InvariantCulture;
+            w.WriteLine($"Copy           {result.Output}");
+            w.WriteLine($"Attack         {result.Chain}");
+            w.WriteLine($"Test accuracy  {result.TestAccuracy.ToString("P2", ci)} (original {result.OriginalAccuracy.ToString("P2", ci)}, change {(result.AccuracyChange * 100).ToString("+0.00;-0.00", ci)} points, {result.TestImages.ToString("N0", ci)} images)");
+            w.WriteLine($"Counts         {(result.WithinFivePoints ? "yes" : "no")}: an attack counts when the copy keeps accuracy within 5 points");
+            TextTable.Write(w, ["step", "arguments", "accuracy", "facts"], result.Steps.Select(s => (IReadOnlyList<string>)
+                [s.Attack, s.Arguments, s.TestAccuracy.ToString("P2", ci), string.Join(", ", s.Facts.Select(f => $"{f.Key}={f.Value}"))]));
+        });
+        return CliApp.ExitOk;
+    }
+
     /// <summary>Reports progress lines at once, on the caller's thread (Progress&lt;T&gt; would post them to the thread pool, out of order).</summary>
     private sealed class LineProgress(Action<string> write) : IProgress<string>
     {
