@@ -87,6 +87,39 @@ internal sealed class LabCommands(CliOutput cli)
         return CliApp.ExitOk;
     }
 
+    [Command("zoo", Description =
+        "Build (or resume) a model zoo: owner models, at least 30 independently trained negatives, and every attack on every owner, " +
+        "with a manifest (manifest.json) of each model's lineage and test accuracy. Cached models are never rebuilt.\n" +
+        "Example: modelshield lab zoo -o zoo --profile quick --data models/data")]
+    public int Zoo(
+        [Option('o', Description = "The zoo folder (an earlier build there is resumed)")] string output,
+        [Option(Description = "quick (small, for tests on the sample) or full (for benchmarks)")] string profile = "quick",
+        [Option(Description = "Owner model(s) to attack instead of training the profile's (repeatable)")] string[]? owner = null,
+        [Option(Description = "Folder of independently trained models (*.onnx) to reuse as negatives")] string? negatives = null,
+        [Option(Description = "Data folder (IDX or .npy Fashion-MNIST files)")] string? data = null,
+        [Option(Description = "Print one JSON document")] bool json = false)
+    {
+        _ = json; // read by CliOutput, which serves every command
+        var result = LabZoo.Build(new LabZooRequest
+        {
+            Output = output,
+            Profile = profile,
+            Owners = owner ?? [],
+            Negatives = negatives,
+            DataFolder = data,
+            Log = new LineProgress(cli.Progress),
+        });
+        cli.Result(result, w =>
+        {
+            var ci = CultureInfo.InvariantCulture;
+            w.WriteLine($"Manifest    {result.Manifest}");
+            w.WriteLine($"Profile     {result.Profile}");
+            w.WriteLine($"Models      {result.Owners} owners, {result.Negatives} negatives, {result.Positives} positives ({result.PositivesThatCount} within 5 points of their owner)");
+            w.WriteLine($"This run    {result.Built} built, {result.Reused} reused, {result.Seconds.ToString("0.0", ci)} s");
+        });
+        return CliApp.ExitOk;
+    }
+
     /// <summary>Reports progress lines at once, on the caller's thread (Progress&lt;T&gt; would post them to the thread pool, out of order).</summary>
     private sealed class LineProgress(Action<string> write) : IProgress<string>
     {

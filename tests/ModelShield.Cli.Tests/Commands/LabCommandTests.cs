@@ -103,6 +103,39 @@ public sealed class LabCommandTests
         CollectionAssert.AreEqual(before, File.ReadAllBytes(owner));
     }
 
+    [TestMethod]
+    public void Zoo_QuickProfile_BuildsManifestThenResumesFromCache()
+    {
+        using var temp = new TempFolder();
+        var folder = temp.File("zoo");
+
+        var result = CliRunner.Run("lab", "zoo", "-o", folder, "--profile", "quick", "--data", RepositoryFiles.SampleData, "--json");
+
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        using (var doc = JsonDocument.Parse(result.Stdout))
+        {
+            var root = doc.RootElement;
+            Assert.AreEqual(1, root.GetProperty("owners").GetInt32());
+            Assert.IsGreaterThanOrEqualTo(30, root.GetProperty("negatives").GetInt32());
+            Assert.AreEqual(19, root.GetProperty("positives").GetInt32());
+        }
+
+        using (var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json"))))
+        {
+            var models = manifest.RootElement.GetProperty("models").EnumerateArray().ToList();
+            Assert.IsTrue(models.All(m => m.GetProperty("testAccuracy").GetDouble() > 0.3));
+            Assert.IsTrue(models.Any(m => m.GetProperty("lineage").GetString() == "finetune:batch=64,epochs=1,layers=all,lr=0.0001+prune:fraction=0.5"));
+            Assert.IsTrue(models.All(m => File.Exists(Path.Combine(folder, m.GetProperty("path").GetString()!))));
+        }
+
+        var again = CliRunner.Run("lab", "zoo", "-o", folder, "--profile", "quick", "--data", RepositoryFiles.SampleData, "--json");
+
+        Assert.AreEqual(0, again.ExitCode, again.ToString());
+        using var second = JsonDocument.Parse(again.Stdout);
+        Assert.AreEqual(0, second.RootElement.GetProperty("built").GetInt32());
+        Assert.AreEqual(50, second.RootElement.GetProperty("reused").GetInt32());
+    }
+
     private static string TrainTiny(TempFolder temp)
     {
         var owner = temp.File("owner.onnx");
