@@ -3,8 +3,8 @@ namespace ModelShield.Errors;
 /// <summary>
 /// Every stable error code ModelShield reports. Codes are never reused or renumbered;
 /// docs/error-codes.md explains each one. MS1xxx: files and paths; MS2xxx: ONNX models;
-/// MS3xxx: tensors; MS4xxx: inference; MS5xxx: signing and verification;
-/// MS8xxx: querying suspect models (local files and remote endpoints).
+/// MS3xxx: tensors; MS4xxx: inference; MS5xxx: signing and verification; MS6xxx: the lab (data,
+/// executor, training, attacks, zoo); MS7xxx: kits and watermarks; MS8xxx: querying suspect models.
 /// </summary>
 public static class ErrorCodes
 {
@@ -140,6 +140,26 @@ public static class ErrorCodes
     public const string QueryBudgetExceeded = "MS8010";
     /// <summary>A <c>--header NAME=ENVVAR</c> is malformed, or its variable is unset, empty or holds a line break.</summary>
     public const string HeaderInvalid = "MS8011";
+    // MS6xxx: lab / training.
+
+    /// <summary>The data folder lacks the Fashion-MNIST files, or a data file cannot be read.</summary>
+    public const string DataNotFound = "MS6001";
+    /// <summary>A data file (IDX, .npy) is malformed or holds an unsupported element type.</summary>
+    public const string MalformedData = "MS6002";
+    /// <summary>The executor has no converter for an operator (domain, type, opset) of the model.</summary>
+    public const string UnsupportedOperator = "MS6003";
+    /// <summary>The graph cannot be executed: a missing value, a cycle, a bad attribute or input shape.</summary>
+    public const string InvalidGraph = "MS6004";
+    /// <summary>An architecture name is unknown.</summary>
+    public const string UnknownArchitecture = "MS6005";
+    /// <summary>An attack name is unknown.</summary>
+    public const string UnknownAttack = "MS6006";
+    /// <summary>An attack's arguments are malformed or out of range, or the model does not suit the attack.</summary>
+    public const string InvalidAttackArguments = "MS6007";
+    /// <summary>A zoo manifest or cache entry is malformed.</summary>
+    public const string MalformedZoo = "MS6008";
+    /// <summary>A training option is out of range (epochs, batch size, learning rate, ...).</summary>
+    public const string InvalidTrainingOption = "MS6009";
 
     /// <summary>A bug: an unexpected failure inside ModelShield (exit code 3).</summary>
     public const string Internal = "MS9999";
