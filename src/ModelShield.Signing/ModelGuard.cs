@@ -77,12 +77,15 @@ public static class ModelGuard
             var session = new InferenceSession(modelBytes, options);
             return new GuardedSession(session, result, ownOptions is null ? [memory] : [memory, ownOptions]);
         }
-        catch (Exception ex)
+        catch (OnnxRuntimeException ex)
         {
             ownOptions?.Dispose();
-            throw ex is OnnxRuntimeException
-                ? new ModelShieldException(ErrorCodes.InferenceFailed, $"ONNX Runtime refused the verified model '{onnx}': {ex.Message}", ex)
-                : ex;
+            throw new ModelShieldException(ErrorCodes.InferenceFailed, $"ONNX Runtime refused the verified model '{onnx}': {ex.Message}", ex);
+        }
+        catch
+        {
+            ownOptions?.Dispose();
+            throw;
         }
     }
 
