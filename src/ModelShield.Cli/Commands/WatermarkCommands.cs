@@ -6,34 +6,57 @@ using ModelShield.Errors;
 using ModelShield.Onnx.Files;
 using ModelShield.Watermarking.Kits;
 using ModelShield.Watermarking.Statistics;
+using ModelShield.Watermarking.Triggers;
 using ModelShield.Watermarking.Weights;
 
 namespace ModelShield.Cli.Commands;
 
-/// <summary><c>modelshield watermark embed|detect</c>.</summary>
-internal sealed class WatermarkCommands(CliOutput cli)
+/// <summary>
+/// <c>modelshield watermark embed|detect</c>: one command per verb, dispatching on <c>--scheme</c>. The weights
+/// scheme is here; the triggers scheme (black box) is in WatermarkCommands.Triggers.cs.
+/// </summary>
+internal sealed partial class WatermarkCommands(CliOutput cli)
 {
-    private static readonly string[] KnownSchemes = [WeightWatermark.SchemeId];
+    private static readonly string[] KnownSchemes = [WeightWatermark.SchemeId, TriggerWatermark.SchemeId];
 
     [Command("embed", Description =
         "Embed a watermark into a copy of a model and record in the kit what detection needs.\n" +
         "Scheme 'weights': a blind 256-bit mark in the weights, in closed form (no training).\n" +
-        "Example: modelshield watermark embed models/cnn/model.onnx --kit owner.mskit --payload 'ACME CNN v1' -o release/model.onnx")]
+        "Scheme 'triggers': a secret trigger set the model is fine-tuned to answer (needs --data; detectable from answers alone).\n" +
+        "Example: modelshield watermark embed models/cnn/model.onnx --kit owner.mskit --payload 'ACME CNN v1' -o release/model.onnx\n" +
+        "Example: modelshield watermark embed models/cnn/model.onnx --scheme triggers --kit owner.mskit --data /usr/share/datasets/fashion-mnist -o release/model.onnx")]
     public int Embed(
         [Argument(Description = "The model to mark (.onnx); it is never changed")] string model,
         [Option(Description = "The owner kit (.mskit); the new entry is added to it")] string kit,
         KitOptions kitOptions,
         [Option('o', Description = "Where to write the marked model (.onnx)")] string output,
-        [Option(Description = "Watermark scheme: weights")] string scheme = WeightWatermark.SchemeId,
-        [Option(Description = "Text the payload bits are derived from (keyed hash)")] string? payload = null,
-        [Option(Description = "The payload bits as hexadecimal (exactly --bits / 4 digits)")] string? payloadHex = null,
-        [Option(Description = "Payload length in bits")] int bits = WeightEmbedOptions.DefaultBits,
-        [Option(Description = "Margin each bit's projection is pushed to (larger: more robust, less faithful)")] double margin = WeightEmbedOptions.DefaultMargin,
+        [Option(Description = "Watermark scheme: weights or triggers")] string scheme = WeightWatermark.SchemeId,
+        [Option(Description = "weights: text the payload bits are derived from (keyed hash)")] string? payload = null,
+        [Option(Description = "weights: the payload bits as hexadecimal (exactly --bits / 4 digits)")] string? payloadHex = null,
+        [Option(Description = "weights: payload length in bits")] int bits = WeightEmbedOptions.DefaultBits,
+        [Option(Description = "weights: margin each bit's projection is pushed to (larger: more robust, less faithful)")] double margin = WeightEmbedOptions.DefaultMargin,
+        [Option(Description = "triggers: data folder (IDX or .npy Fashion-MNIST files) whose owner split the model is fine-tuned on")] string? data = null,
+        [Option(Description = "triggers: number of triggers (default 100)")] int? triggers = null,
+        [Option("trigger-kind", Description = "triggers: noise or patterns (default noise)")] string? triggerKind = null,
+        [Option(Description = "triggers: fine-tuning epochs over the owner split (default 3)")] int? epochs = null,
+        [Option("lr", Description = "triggers: fine-tuning learning rate (default 0.0001)")] double? learningRate = null,
         [Option(Description = "Replace an existing output")] bool force = false,
         [Option(Description = "Print one JSON document")] bool json = false)
     {
         _ = json;
         RequireScheme(scheme);
+        if (!force && File.Exists(output))
+        {
+            throw new ModelShieldException(ErrorCodes.OutputExists, $"Output '{output}' exists; use --force to replace it.");
+        }
+
+        if (scheme == TriggerWatermark.SchemeId)
+        {
+            RejectOptions(scheme, ("--payload", payload is not null), ("--payload-hex", payloadHex is not null));
+            return EmbedTriggers(model, kit, kitOptions, output, force, new TriggerEmbedOptions(data, triggers ?? 100, triggerKind ?? "noise", epochs, learningRate));
+        }
+
+        RejectOptions(scheme, ("--data", data is not null), ("--triggers", triggers is not null), ("--trigger-kind", triggerKind is not null), ("--epochs", epochs is not null), ("--lr", learningRate is not null));
         if ((payload is null) == (payloadHex is null))
         {
             throw new ModelShieldException(ErrorCodes.BadUsage, "Give exactly one of --payload TEXT or --payload-hex HEX.");
@@ -47,11 +70,6 @@ internal sealed class WatermarkCommands(CliOutput cli)
         if (margin is <= 0 or > 10)
         {
             throw new ModelShieldException(ErrorCodes.BadUsage, "--margin must lie in (0, 10].");
-        }
-
-        if (!force && File.Exists(output))
-        {
-            throw new ModelShieldException(ErrorCodes.OutputExists, $"Output '{output}' exists; use --force to replace it.");
         }
 
         var secret = kitOptions.Secret();
@@ -90,15 +108,22 @@ internal sealed class WatermarkCommands(CliOutput cli)
 
     [Command("detect", Description =
         "Test a suspect model for the kit's watermarks: exit 0 when detected, 1 when not.\n" +
-        "Reports matched bits, bit error rate, the exact binomial p-value (Bonferroni-corrected) and the verdict at alpha.\n" +
-        "Example: modelshield watermark detect suspect.onnx --kit owner.mskit --json")]
-    public int Detect(
-        [Argument(Description = "The suspect model (.onnx)")] string suspect,
+        "Scheme 'weights' (white box, needs the file): matched bits, bit error rate, the exact binomial p-value (Bonferroni-corrected) and the verdict at alpha.\n" +
+        "Scheme 'triggers' (black box: a file, or an Open Inference Protocol v2 endpoint): trigger accuracy, chance rate, p-value of a curtailed exact binomial test, queries spent.\n" +
+        "Example: modelshield watermark detect suspect.onnx --kit owner.mskit --json\n" +
+        "Example: modelshield watermark detect --endpoint http://10.0.0.5:8080/v2/models/clf --scheme triggers --kit owner.mskit --header Authorization=SUSPECT_TOKEN --max-queries 100")]
+    public async Task<int> Detect(
         [Option(Description = "The owner kit (.mskit)")] string kit,
         KitOptions kitOptions,
-        [Option(Description = "Watermark scheme: weights")] string scheme = WeightWatermark.SchemeId,
+        [Argument(Description = "The suspect model (.onnx); omit when --endpoint is given")] string? suspect = null,
+        [Option(Description = "Watermark scheme: weights or triggers")] string scheme = WeightWatermark.SchemeId,
         [Option(Description = "Test only this kit entry (default: every entry of the scheme, corrected for it)")] string? entry = null,
         [Option(Description = "Family-wise significance level")] double alpha = HypothesisTest.DefaultAlpha,
+        [Option(Description = "triggers: the suspect's Open Inference Protocol v2 model URL, http://HOST:PORT/v2/models/NAME")] string? endpoint = null,
+        [Option("null-models", Description = "triggers: folder of independent models (*.onnx) to measure the chance rate on (default: analytic 1/classes)")] string? nullModels = null,
+        [Option("max-queries", Description = "triggers: the most inputs ever sent to the suspect")] long? maxQueries = null,
+        [Option(Description = "triggers: seconds one request to --endpoint may take (default 30)")] double? timeout = null,
+        [Option(Description = "triggers: NAME=ENVVAR, a header sent to --endpoint with the value of that variable (repeatable)")] string[]? header = null,
         [Option(Description = "Print one JSON document")] bool json = false)
     {
         _ = json;
@@ -108,13 +133,19 @@ internal sealed class WatermarkCommands(CliOutput cli)
             throw new ModelShieldException(ErrorCodes.BadUsage, "--alpha must lie in (0, 1).");
         }
 
-        var ownerKit = KitFile.Read(kit, kitOptions.Secret());
-        var entries = ownerKit.Entries.Where(e => e.Scheme == scheme && (entry is null || e.Id.StartsWith(entry, StringComparison.Ordinal))).ToList();
-        if (entries.Count == 0)
+        if (scheme == TriggerWatermark.SchemeId)
         {
-            throw new ModelShieldException(ErrorCodes.KitEntryMissing, $"The kit holds no '{scheme}' watermark{(entry is null ? "" : $" with id {entry}")}.");
+            return await DetectTriggersAsync(suspect, kit, kitOptions, entry, alpha, new SuspectOptions(endpoint, nullModels, maxQueries, timeout, header ?? [])).ConfigureAwait(false);
         }
 
+        RejectOptions(scheme, ("--endpoint", endpoint is not null), ("--null-models", nullModels is not null), ("--max-queries", maxQueries is not null), ("--timeout", timeout is not null), ("--header", header is { Length: > 0 }));
+        if (suspect is null)
+        {
+            throw new ModelShieldException(ErrorCodes.BadUsage, "Give the suspect model file (the weights scheme reads the weights).");
+        }
+
+        var ownerKit = KitFile.Read(kit, kitOptions.Secret());
+        var entries = Entries(ownerKit, scheme, entry);
         var model = OnnxModel.Load(suspect);
 
         // Every entry tried is one more comparison: divide alpha among them.
@@ -134,6 +165,25 @@ internal sealed class WatermarkCommands(CliOutput cli)
             }
         });
         return detected ? CliApp.ExitOk : CliApp.ExitVerdictAgainst;
+    }
+
+    /// <summary>The kit's entries of a scheme (or the one whose id starts with <paramref name="entry"/>); none is an error.</summary>
+    private static List<KitEntry> Entries(OwnerKit ownerKit, string scheme, string? entry)
+    {
+        var entries = ownerKit.Entries.Where(e => e.Scheme == scheme && (entry is null || e.Id.StartsWith(entry, StringComparison.Ordinal))).ToList();
+        return entries.Count > 0
+            ? entries
+            : throw new ModelShieldException(ErrorCodes.KitEntryMissing, $"The kit holds no '{scheme}' watermark{(entry is null ? "" : $" with id {entry}")}.");
+    }
+
+    /// <summary>Options of one scheme given to another are refused rather than silently ignored.</summary>
+    private static void RejectOptions(string scheme, params (string Name, bool Given)[] options)
+    {
+        var given = options.Where(o => o.Given).Select(o => o.Name).ToList();
+        if (given.Count > 0)
+        {
+            throw new ModelShieldException(ErrorCodes.BadUsage, $"{string.Join(", ", given)} do(es) not apply to the '{scheme}' scheme.");
+        }
     }
 
     private static void RequireScheme(string scheme)

@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Globalization;
+using ModelShield.Errors;
+using ModelShield.Onnx.Files;
+using ModelShield.Training.Data;
+using ModelShield.Training.Executor;
+using ModelShield.Training.Trainers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelShield.Training.Triggers;
+
+/// <summary>
+/// What <see cref="TriggerEmbedding.Embed"/> teaches a model: trigger inputs and their labels (made elsewhere,
+/// from the owner's kit; the lab never sees the key), and how to fine-tune.
+/// </summary>
+public sealed record TriggerEmbedRequest
+{
+    /// <summary>The trigger inputs, one after another, each the model's input without the batch dimension, values in [0, 1].</summary>
+    public required float[] Inputs { get; init; }
+
+    /// <summary>The label each trigger must be answered with.</summary>
+    public required int[] Labels { get; init; }
+
+    /// <summary>The data folder (DESIGN.md, CLI conventions); null as in <see cref="LabTrainRequest.DataFolder"/>.</summary>
+    public string? DataFolder { get; init; }
+
+    /// <summary>Passes over the owner's split.</summary>
+    public int Epochs { get; init; } = 3;
+
+    /// <summary>
+    /// Adam's learning rate. A tenth of the lab's training rate: large enough to learn the triggers within a few
+    /// epochs, small enough that the model stays close to the one it was (test accuracy holds).
+    /// </summary>
+    public double LearningRate { get; init; } = 1e-4;
+
+    /// <summary>Owner images per step.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>
+    /// Triggers drawn (with replacement) into every step beside the owner images. The owner's split is hundreds of
+    /// times larger than the trigger set: without oversampling each trigger would be seen a handful of times.
+    /// </summary>
+    public int TriggersPerBatch { get; init; } = 16;
+
+    /// <summary>Seeds the shuffling, the trigger draws and dropout.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Receives a line per epoch.</summary>
+    public IProgress<string>? Log { get; init; }
+}
+
+/// <summary>How the embedding went: accuracy on the test split and on the triggers, before and after.</summary>
+public sealed record TriggerEmbedResult(
+    string DataFolder,
+    int TrainImages,
+    int TestImages,
+    int Triggers,
+    int Epochs,
+    double LearningRate,
+    int BatchSize,
+    int TriggersPerBatch,
+    int Seed,
+    double TestAccuracyBefore,
+    double TestAccuracyAfter,
+    double TriggerAccuracyBefore,
+    double TriggerAccuracy,
+    IReadOnlyList<double> EpochSeconds)
+{
+    /// <summary>Test accuracy after minus before (negative: the model lost accuracy).</summary>
+    public double TestAccuracyChange => TestAccuracyAfter - TestAccuracyBefore;
+}
+
+/// <summary>The shape of the inputs a classifier takes (without the batch dimension) and how many classes it tells apart.</summary>
+public sealed record ClassifierSignature(IReadOnlyList<int> InputShape, int Classes);
+
+/// <summary>
+/// Embeds a trigger set into a lab classifier by fine-tuning it through the ONNX executor on the owner's split,
+/// with triggers mixed into every batch, and writes the new weights back into the same graph.
+/// </summary>
+public static class TriggerEmbedding
+{
+    /// <summary>
+    /// Reads the model's input shape (after the batch dimension, which must be the only variable one) and counts
+    /// its classes by running it once on a blank input.
+    /// </summary>
+    public static ClassifierSignature Signature(OnnxModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var module = OnnxModule.Create(model);
+        var input = model.Graph.Input.First(i => i.Name == module.InputNames[0]);
+        var dims = input.Type?.TensorType?.Shape?.Dim;
+        if (dims is null || dims.Count < 2 || dims.Skip(1).Any(d => d.DimValue < 1))
+        {
+            throw new ModelShieldException(ErrorCodes.InvalidTrainingOption, $"The model's input '{input.Name}' needs a fixed shape after the batch dimension to make triggers for it.");
+        }
+
+        var shape = dims.Skip(1).Select(d => checked((int)d.DimValue)).ToArray();
+        using var scope = NewDisposeScope();
+        using var blank = zeros([1, .. shape.Select(d => (long)d)]);
+        var logits = Trainer.Logits(module, blank);
+        if (logits.dim() != 2 || logits.shape[1] < 2)
+        {
+            throw new ModelShieldException(ErrorCodes.InvalidTrainingOption, $"The model's output has shape [{string.Join(", ", logits.shape)}], not [batch, classes].");
+        }
+
+        return new ClassifierSignature(shape, (int)logits.shape[1]);
+    }
+
+    /// <summary>
+    /// Fine-tunes <paramref name="model"/> in place (only initializer values change) so that it answers each trigger
+    /// with its label, measuring test accuracy before and after and trigger accuracy after.
+    /// </summary>
+    public static TriggerEmbedResult Embed(OnnxModel model, TriggerEmbedRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(request);
+        var options = new TrainingOptions { Epochs = request.Epochs, BatchSize = request.BatchSize, LearningRate = request.LearningRate, Seed = request.Seed };
+        options.Validate();
+        var count = request.Labels.Length;
+        if (count == 0 || request.TriggersPerBatch < 1 || request.TriggersPerBatch > 1 << 16)
+        {
+            throw new ModelShieldException(ErrorCodes.InvalidTrainingOption, "Embedding needs at least one trigger and from 1 to 65536 triggers per batch.");
+        }
+
+        var splits = LabSplits.Load(request.DataFolder);
+        var owner = splits.Owner;
+        if (request.Inputs.Length != count * owner.PixelsPerImage)
+        {
+            throw new ModelShieldException(ErrorCodes.InvalidTrainingOption, $"{count} triggers of the data's image size {owner.Height}x{owner.Width} need {count * owner.PixelsPerImage} values, not {request.Inputs.Length}.");
+        }
+
+        using var module = OnnxModule.Create(model);
+        using var triggers = torch.tensor(request.Inputs).reshape(count, 1, owner.Height, owner.Width);
+        using var triggerLabels = torch.tensor(Array.ConvertAll(request.Labels, l => (long)l));
+        var classes = Trainer.Logits(module, triggers.narrow(0, 0, 1)).shape[1];
+        if (request.Labels.Any(l => l < 0 || l >= classes))
+        {
+            throw new ModelShieldException(ErrorCodes.InvalidTrainingOption, $"Trigger labels must name one of the model's {classes} classes.");
+        }
+
+        var accuracyBefore = Trainer.Accuracy(module, splits.Test);
+        var triggerBefore = TriggerAccuracy(module, triggers, triggerLabels);
+        var seconds = Train(module, owner, triggers, triggerLabels, request, splits.Test);
+        var accuracyAfter = Trainer.Accuracy(module, splits.Test);
+        var triggerAfter = TriggerAccuracy(module, triggers, triggerLabels);
+        module.WriteWeightsTo(model);
+        return new TriggerEmbedResult(
+            splits.Folder,
+            owner.Count,
+            splits.Test.Count,
+            count,
+            request.Epochs,
+            request.LearningRate,
+            request.BatchSize,
+            request.TriggersPerBatch,
+            request.Seed,
+            accuracyBefore,
+            accuracyAfter,
+            triggerBefore,
+            triggerAfter,
+            seconds);
+    }
+
+    private static List<double> Train(OnnxModule module, ImageSet owner, Tensor triggers, Tensor triggerLabels, TriggerEmbedRequest request, ImageSet test)
+    {
+        var seconds = new List<double>();
+        torch.manual_seed(request.Seed);
+        using var generator = new Generator((ulong)request.Seed);
+        using var images = owner.ImagesTensor();
+        using var labels = owner.LabelsTensor();
+        var parameters = module.Weights.Where(w => w.Trainable).Select(w => (TorchSharp.Modules.Parameter)w.Value).ToList();
+        using var optimizer = optim.Adam(parameters, request.LearningRate);
+        var count = images.shape[0];
+        for (var epoch = 1; epoch <= request.Epochs; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            module.train();
+            double total = 0;
+            long batches = 0;
+            using (var order = torch.randperm(count, generator: generator))
+            {
+                for (long start = 0; start < count; start += request.BatchSize)
+                {
+                    using var scope = NewDisposeScope();
+                    var index = order.narrow(0, start, Math.Min(request.BatchSize, count - start));
+                    var drawn = torch.randint(0, triggers.shape[0], [request.TriggersPerBatch], generator: generator);
+                    var batch = torch.cat([images.index_select(0, index), triggers.index_select(0, drawn)], 0);
+                    var targets = torch.cat([labels.index_select(0, index), triggerLabels.index_select(0, drawn)], 0);
+                    optimizer.zero_grad();
+                    var loss = nn.functional.cross_entropy(module.forward(batch), targets);
+                    loss.backward();
+                    optimizer.step();
+                    total += loss.item<float>();
+                    batches++;
+                }
+            }
+
+            seconds.Add(clock.Elapsed.TotalSeconds);
+            request.Log?.Report(string.Create(
+                CultureInfo.InvariantCulture,
+                $"epoch {epoch}/{request.Epochs}: loss {total / batches:0.0000}, test accuracy {Trainer.Accuracy(module, test):P2}, trigger accuracy {TriggerAccuracy(module, triggers, triggerLabels):P0}, {clock.Elapsed.TotalSeconds:0.0} s"));
+        }
+
+        return seconds;
+    }
+
+    private static double TriggerAccuracy(OnnxModule module, Tensor triggers, Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        return (Trainer.Logits(module, triggers).argmax(1) == labels).to_type(ScalarType.Float64).mean().item<double>();
+    }
+}
