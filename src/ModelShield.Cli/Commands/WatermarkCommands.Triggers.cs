@@ -32,6 +32,7 @@ internal sealed partial class WatermarkCommands
         request = request with
         {
             Epochs = options.Epochs ?? request.Epochs,
+            ExtraEpochs = options.Epochs ?? request.ExtraEpochs,
             LearningRate = options.LearningRate ?? request.LearningRate,
         };
         var result = TriggerEmbedding.Embed(marked, request);
@@ -53,7 +54,7 @@ internal sealed partial class WatermarkCommands
             w.WriteLine($"Scheme            triggers: {triggers.Count} {triggers.Kind} triggers, {signature.Classes} classes, input [{string.Join(", ", signature.InputShape)}]");
             w.WriteLine($"Kit entry         {entry.Id} (added to {kit})");
             w.WriteLine($"SHA-256           {sha256}");
-            w.WriteLine($"Fine-tuning       {result.Epochs} epochs on {result.TrainImages.ToString("N0", ci)} owner images, adam lr {result.LearningRate.ToString(ci)}, {result.TriggersPerBatch} triggers per batch of {result.BatchSize}");
+            w.WriteLine($"Fine-tuning       {result.EpochsRun} epochs ({result.Epochs} planned) on {result.TrainImages.ToString("N0", ci)} owner images, adam lr {result.LearningRate.ToString(ci)}, {result.TriggersPerBatch} triggers per batch of {result.BatchSize}");
             w.WriteLine($"Test accuracy     {result.TestAccuracyBefore.ToString("P2", ci)} -> {result.TestAccuracyAfter.ToString("P2", ci)} ({(result.TestAccuracyChange * 100).ToString("+0.00;-0.00", ci)} points, {result.TestImages.ToString("N0", ci)} images)");
             w.WriteLine($"Trigger accuracy  {result.TriggerAccuracyBefore.ToString("P0", ci)} -> {result.TriggerAccuracy.ToString("P0", ci)}");
         });
@@ -93,7 +94,7 @@ internal sealed partial class WatermarkCommands
             RequireRowSize(predictor, sets[i]);
 
             // Every entry tried is one more comparison (Bonferroni), as for the weights scheme.
-            detections.Add(await TriggerWatermark.DetectAsync(predictor, sets[i], chances[i], alpha, entries.Count).ConfigureAwait(false));
+            detections.Add(await TriggerWatermark.DetectAsync(predictor, sets[i], chances[i], alpha, entries.Count, stopEarly: !options.AllTriggers).ConfigureAwait(false));
         }
 
         var detected = detections.Any(d => d.Detected);
@@ -219,7 +220,7 @@ internal sealed partial class WatermarkCommands
 
     private sealed record TriggerEmbedOptions(string? Data, int Count, string Kind, int? Epochs, double? LearningRate);
 
-    private sealed record SuspectOptions(string? Endpoint, string? NullModels, long? MaxQueries, double? Timeout, IReadOnlyList<string> Headers);
+    private sealed record SuspectOptions(string? Endpoint, string? NullModels, long? MaxQueries, double? Timeout, IReadOnlyList<string> Headers, bool AllTriggers);
 
     private sealed record TriggerEmbedDocument(string Scheme, string EntryId, string Output, string OutputSha256, string Kind, int Triggers, int Classes, IReadOnlyList<int> InputShape, TriggerEmbedResult Training);
 

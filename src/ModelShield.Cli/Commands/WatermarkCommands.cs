@@ -38,7 +38,7 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
         [Option(Description = "triggers: data folder (IDX or .npy Fashion-MNIST files) whose owner split the model is fine-tuned on")] string? data = null,
         [Option(Description = "triggers: number of triggers (default 100)")] int? triggers = null,
         [Option("trigger-kind", Description = "triggers: noise or patterns (default noise)")] string? triggerKind = null,
-        [Option(Description = "triggers: fine-tuning epochs over the owner split (default 3)")] int? epochs = null,
+        [Option(Description = "triggers: fine-tuning epochs over the owner split (default 3; as many more only while a trigger is still answered wrongly)")] int? epochs = null,
         [Option("lr", Description = "triggers: fine-tuning learning rate (default 0.0001)")] double? learningRate = null,
         [Option(Description = "Replace an existing output")] bool force = false,
         [Option(Description = "Print one JSON document")] bool json = false)
@@ -124,6 +124,7 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
         [Option("max-queries", Description = "triggers: the most inputs ever sent to the suspect")] long? maxQueries = null,
         [Option(Description = "triggers: seconds one request to --endpoint may take (default 30)")] double? timeout = null,
         [Option(Description = "triggers: NAME=ENVVAR, a header sent to --endpoint with the value of that variable (repeatable)")] string[]? header = null,
+        [Option("all-triggers", Description = "triggers: send every trigger even once the verdict is settled, to measure trigger accuracy on all of them")] bool allTriggers = false,
         [Option(Description = "Print one JSON document")] bool json = false)
     {
         _ = json;
@@ -135,10 +136,10 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
 
         if (scheme == TriggerWatermark.SchemeId)
         {
-            return await DetectTriggersAsync(suspect, kit, kitOptions, entry, alpha, new SuspectOptions(endpoint, nullModels, maxQueries, timeout, header ?? [])).ConfigureAwait(false);
+            return await DetectTriggersAsync(suspect, kit, kitOptions, entry, alpha, new SuspectOptions(endpoint, nullModels, maxQueries, timeout, header ?? [], allTriggers)).ConfigureAwait(false);
         }
 
-        RejectOptions(scheme, ("--endpoint", endpoint is not null), ("--null-models", nullModels is not null), ("--max-queries", maxQueries is not null), ("--timeout", timeout is not null), ("--header", header is { Length: > 0 }));
+        RejectOptions(scheme, ("--endpoint", endpoint is not null), ("--null-models", nullModels is not null), ("--max-queries", maxQueries is not null), ("--timeout", timeout is not null), ("--header", header is { Length: > 0 }), ("--all-triggers", allTriggers));
         if (suspect is null)
         {
             throw new ModelShieldException(ErrorCodes.BadUsage, "Give the suspect model file (the weights scheme reads the weights).");

@@ -56,9 +56,10 @@ public static class TriggerWatermark
 
     /// <summary>
     /// Sends the triggers to the suspect in small batches and stops as soon as the verdict is settled (a curtailed
-    /// exact binomial test), or when the suspect's query budget is spent.
+    /// exact binomial test), or when the suspect's query budget is spent. With <paramref name="stopEarly"/> false
+    /// every trigger is sent (to measure trigger accuracy on all of them); the verdict is the same either way.
     /// </summary>
-    public static async Task<TriggerDetection> DetectAsync(IPredictor suspect, TriggerSet triggers, ChanceRate chance, double alpha, int comparisons = 1, CancellationToken cancellationToken = default)
+    public static async Task<TriggerDetection> DetectAsync(IPredictor suspect, TriggerSet triggers, ChanceRate chance, double alpha, int comparisons = 1, bool stopEarly = true, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(suspect);
         ArgumentNullException.ThrowIfNull(triggers);
@@ -67,7 +68,7 @@ public static class TriggerWatermark
         var before = suspect.QueriesSpent;
         var stoppedByBudget = false;
         var next = 0;
-        while (!test.Decided && next < triggers.Count)
+        while ((!stopEarly || !test.Decided) && next < triggers.Count)
         {
             var count = Math.Min(QueryBatch, triggers.Count - next);
             if (suspect.MaxQueries is long max && suspect.QueriesSpent + count > max)
@@ -82,7 +83,7 @@ public static class TriggerWatermark
 
             var batch = triggers.Inputs.AsSpan(next * triggers.InputSize, count * triggers.InputSize).ToArray();
             var answers = await suspect.PredictAsync(batch, count, cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < count && !test.Decided; i++)
+            for (var i = 0; i < count && (!stopEarly || !test.Decided); i++)
             {
                 test.Record(answers.Labels[i] == triggers.Labels[next + i]);
             }

@@ -34,6 +34,22 @@ public sealed class TriggerWatermarkTests
     }
 
     [TestMethod]
+    public async Task DetectAsync_NoEarlyStop_SendsEveryTriggerSameVerdict()
+    {
+        var (_, _, triggers) = NewTriggerSet();
+        await using var suspect = new LocalPredictor(Open(TinyModels.Memorizer(triggers.Inputs, triggers.Labels, 10)));
+
+        var detection = await TriggerWatermark.DetectAsync(suspect, triggers, TriggerWatermark.AnalyticChanceRate(10), 1e-6, stopEarly: false);
+
+        Assert.IsTrue(detection.Detected);
+        Assert.AreEqual(100L, detection.QueriesSpent);
+        Assert.AreEqual(100, detection.Test.Trials);
+        Assert.AreEqual(1.0, detection.TriggerAccuracy);
+        Assert.AreEqual("exact binomial, one-sided", detection.Test.Test);
+        Assert.AreEqual(-100, detection.Test.Log10PValue, 1e-9);
+    }
+
+    [TestMethod]
     public async Task DetectAsync_IndependentModel_NotDetected()
     {
         var (_, _, triggers) = NewTriggerSet();
