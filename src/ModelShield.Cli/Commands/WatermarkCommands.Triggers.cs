@@ -57,6 +57,10 @@ internal sealed partial class WatermarkCommands
             w.WriteLine($"Fine-tuning       {result.EpochsRun} epochs ({result.Epochs} planned) on {result.TrainImages.ToString("N0", ci)} owner images, adam lr {result.LearningRate.ToString(ci)}, {result.TriggersPerBatch} triggers per batch of {result.BatchSize}");
             w.WriteLine($"Test accuracy     {result.TestAccuracyBefore.ToString("P2", ci)} -> {result.TestAccuracyAfter.ToString("P2", ci)} ({(result.TestAccuracyChange * 100).ToString("+0.00;-0.00", ci)} points, {result.TestImages.ToString("N0", ci)} images)");
             w.WriteLine($"Trigger accuracy  {result.TriggerAccuracyBefore.ToString("P0", ci)} -> {result.TriggerAccuracy.ToString("P0", ci)}");
+            if (result.TriggerAccuracy < 1)
+            {
+                w.WriteLine($"Warning           {Math.Round((1 - result.TriggerAccuracy) * result.Triggers)} triggers not learned (each one weakens detection); try more --epochs or a larger --lr");
+            }
         });
         return CliApp.ExitOk;
     }

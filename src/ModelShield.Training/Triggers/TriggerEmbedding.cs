@@ -125,9 +125,9 @@ public static class TriggerEmbedding
         var options = new TrainingOptions { Epochs = request.Epochs, BatchSize = request.BatchSize, LearningRate = request.LearningRate, Seed = request.Seed };
         options.Validate();
         var count = request.Labels.Length;
-        if (request.ExtraEpochs is < 0 or > 10_000)
+        if (request.Epochs < 1 || request.ExtraEpochs is < 0 or > 10_000)
         {
-            throw new ModelShieldException(ErrorCodes.InvalidTrainingOption, $"Extra epochs must be from 0 to 10000, not {request.ExtraEpochs}.");
+            throw new ModelShieldException(ErrorCodes.InvalidTrainingOption, $"Embedding needs at least 1 epoch (not {request.Epochs}) and from 0 to 10000 extra epochs (not {request.ExtraEpochs}).");
         }
 
         if (count == 0 || request.TriggersPerBatch < 1 || request.TriggersPerBatch > 1 << 16)
