@@ -106,6 +106,7 @@ internal sealed class WatermarkCommands(CliOutput cli)
         KitOptions kitOptions,
         [Option(Description = "Watermark scheme: weights")] string scheme = WeightWatermark.SchemeId,
         [Option(Description = "Test only this kit entry (default: every entry of the scheme, corrected for it)")] string? entry = null,
+        [Option(Description = "The owner's model (before or after marking): align the suspect's neurons to it first (undoes permutation, rescaling, dummy neurons)")] string? original = null,
         [Option(Description = "Family-wise significance level")] double alpha = HypothesisTest.DefaultAlpha,
         [Option(Description = "Print one JSON document")] bool json = false)
     {
@@ -124,9 +125,10 @@ internal sealed class WatermarkCommands(CliOutput cli)
         }
 
         var model = OnnxModel.Load(suspect);
+        var originalModel = original is null ? null : OnnxModel.Load(original);
 
         // Every entry tried is one more comparison: divide alpha among them.
-        var detections = entries.Select(e => WeightWatermark.Detect(model, ownerKit, e, alpha / entries.Count)).ToList();
+        var detections = entries.Select(e => WeightWatermark.Detect(model, ownerKit, e, alpha / entries.Count, originalModel)).ToList();
         var detected = detections.Any(d => d.Detected);
         var document = new DetectDocument(scheme, Path.GetFullPath(suspect), detected ? "detected" : "not detected", alpha, entries.Count, detections.Select(Describe).ToList());
         cli.Result(document, w =>
@@ -136,6 +138,15 @@ internal sealed class WatermarkCommands(CliOutput cli)
             TextTable.Write(w, ["entry", "matched", "bit errors", "p-value", "corrected", "needed"], document.Tests.Select(t => (IReadOnlyList<string>)
                 [t.EntryId[..8], $"{t.Matched}/{t.Bits}", t.BitErrorRate.ToString("0.000", CultureInfo.InvariantCulture), t.PValue, t.CorrectedPValue, $"{t.CriticalMatched}/{t.Bits}"]));
             w.WriteLine($"Test         {detections[0].Test.Test}; chance rate {detections[0].Test.ChanceRate} ({detections[0].Test.ChanceRateSource})");
+            foreach (var d in detections.Where(d => d.Alignment is not null).Take(1))
+            {
+                w.WriteLine($"Alignment    to {original} ({(d.FromAlignedModel ? "bits read after alignment" : "the blind reading matched more bits")})");
+                TextTable.Write(w, ["layer", "neurons", "in place", "unmatched", "mean cos", "min cos", "scales"], d.Alignment!.Select(a => (IReadOnlyList<string>)
+                    [a.Layer, $"{a.SuspectNeurons} -> {a.OriginalNeurons}", a.InPlace.ToString(CultureInfo.InvariantCulture), a.Unmatched.ToString(CultureInfo.InvariantCulture),
+                     a.MeanSimilarity.ToString("0.000", CultureInfo.InvariantCulture), a.MinSimilarity.ToString("0.000", CultureInfo.InvariantCulture),
+                     string.Create(CultureInfo.InvariantCulture, $"{a.MinScale:0.###}..{a.MaxScale:0.###}")]));
+            }
+
             foreach (var d in detections.Where(d => d.MissingTensors.Count > 0 || d.RenamedTensors))
             {
                 w.WriteLine($"Note         {d.EntryId[..8]}: {(d.RenamedTensors ? "tensors matched by size (renamed); " : "")}{d.MissingTensors.Count} marked tensors missing");
@@ -168,7 +179,9 @@ internal sealed class WatermarkCommands(CliOutput cli)
         d.Test.CriticalSuccesses,
         d.Detected,
         d.MissingTensors,
-        d.RenamedTensors);
+        d.RenamedTensors,
+        d.FromAlignedModel,
+        d.Alignment);
 
     private sealed record EmbedDocument(string Scheme, string EntryId, string Output, string OutputSha256, WeightEmbedReport Report, FidelityReport? Fidelity);
 
@@ -190,5 +203,7 @@ internal sealed class WatermarkCommands(CliOutput cli)
         int CriticalMatched,
         bool Detected,
         IReadOnlyList<string> MissingTensors,
-        bool RenamedTensors);
+        bool RenamedTensors,
+        bool FromAlignedModel,
+        IReadOnlyList<LayerAlignment>? Alignment);
 }

@@ -64,6 +64,8 @@ public static class ErrorCodes
     public const string WatermarkPayloadInvalid = "MS7011";
     /// <summary>An unknown watermark scheme was named.</summary>
     public const string UnknownScheme = "MS7012";
+    /// <summary>The suspect's layers cannot be matched to the original's (different depth or layer inputs).</summary>
+    public const string AlignmentFailed = "MS7013";
 
     /// <summary>The signature bundle is not a well-formed Sigstore bundle with a DSSE in-toto statement.</summary>
     public const string SignatureBundleMalformed = "MS5001";
