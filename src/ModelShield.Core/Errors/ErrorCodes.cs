@@ -3,7 +3,9 @@ namespace ModelShield.Errors;
 /// <summary>
 /// Every stable error code ModelShield reports. Codes are never reused or renumbered;
 /// docs/error-codes.md explains each one. MS1xxx: files and paths; MS2xxx: ONNX models;
-/// MS3xxx: tensors; MS4xxx: inference; MS6xxx: the lab (data, executor, training, attacks, zoo).
+/// MS3xxx: tensors; MS4xxx: inference; MS5xxx: signing and verification; MS6xxx: the lab (data, executor,
+/// training, attacks, zoo);
+/// MS8xxx: querying suspect models (local files and remote endpoints).
 /// </summary>
 public static class ErrorCodes
 {
@@ -46,6 +48,99 @@ public static class ErrorCodes
     public const string InferenceFailed = "MS4001";
     /// <summary>The inputs given do not match the model's inputs.</summary>
     public const string InferenceInputMismatch = "MS4002";
+
+    /// <summary>The owner kit is not a kit, is truncated, or has an unknown format version.</summary>
+    public const string MalformedKit = "MS7001";
+    /// <summary>The kit does not decrypt: wrong passphrase or key, or the file was altered.</summary>
+    public const string KitDecryptionFailed = "MS7002";
+    /// <summary>No passphrase or key was given for a kit (--passphrase-file, MODELSHIELD_PASSPHRASE, --kit-key-file).</summary>
+    public const string KitSecretMissing = "MS7003";
+    /// <summary>A passphrase or key file is unusable (empty, wrong length, unreadable).</summary>
+    public const string KitSecretInvalid = "MS7004";
+    /// <summary>The kit has no entry that the requested operation needs (e.g. no weight watermark to detect).</summary>
+    public const string KitEntryMissing = "MS7005";
+    /// <summary>The model has too few weights to carry the requested payload, or none that the scheme can use.</summary>
+    public const string WatermarkCapacity = "MS7010";
+    /// <summary>The payload is malformed (bad hex, wrong length).</summary>
+    public const string WatermarkPayloadInvalid = "MS7011";
+    /// <summary>An unknown watermark scheme was named.</summary>
+    public const string UnknownScheme = "MS7012";
+
+    /// <summary>The signature bundle is not a well-formed Sigstore bundle with a DSSE in-toto statement.</summary>
+    public const string SignatureBundleMalformed = "MS5001";
+    /// <summary>The bundle carries no signature (stripped), or more than the one expected.</summary>
+    public const string SignatureMissing = "MS5002";
+    /// <summary>The signature does not verify over the statement with the signer's key.</summary>
+    public const string SignatureInvalid = "MS5003";
+    /// <summary>The bundle was signed by a key or certificate the trust policy does not allow.</summary>
+    public const string SignerNotTrusted = "MS5004";
+    /// <summary>The certificate chain does not lead to a trusted root, or a certificate is not fit for code signing.</summary>
+    public const string ChainUntrusted = "MS5005";
+    /// <summary>A certificate of the chain was not valid (expired or not yet valid) at the signing time.</summary>
+    public const string CertificateExpired = "MS5006";
+    /// <summary>The signing method (key or certificate) is not the one the policy allows.</summary>
+    public const string MethodNotAllowed = "MS5007";
+    /// <summary>A hash algorithm, curve, serialization or predicate type is not allowed or not supported.</summary>
+    public const string AlgorithmNotAllowed = "MS5008";
+    /// <summary>The statement's subject digest does not match its resources.</summary>
+    public const string SubjectDigestMismatch = "MS5009";
+    /// <summary>A signed file's content differs from its signed digest.</summary>
+    public const string FileChanged = "MS5010";
+    /// <summary>A signed file is missing on disk.</summary>
+    public const string FileMissing = "MS5011";
+    /// <summary>A file is on disk but not covered by the signature.</summary>
+    public const string FileUnsigned = "MS5012";
+    /// <summary>A resource name is absolute, contains <c>..</c> or is otherwise unsafe.</summary>
+    public const string UnsafeResourceName = "MS5013";
+    /// <summary>Two resources have the same name, or names that differ only by case.</summary>
+    public const string DuplicateResource = "MS5014";
+    /// <summary>The model (or the signature) covers no file at all.</summary>
+    public const string EmptyModel = "MS5015";
+    /// <summary>A symbolic link was found inside the model; links are never followed or signed.</summary>
+    public const string SymlinkRefused = "MS5016";
+    /// <summary>The policy requires a timestamp and none was found.</summary>
+    public const string TimestampMissing = "MS5017";
+    /// <summary>The RFC 3161 timestamp does not verify, does not cover the signature, or its authority is not trusted.</summary>
+    public const string TimestampInvalid = "MS5018";
+    /// <summary>The detached CMS signature does not verify, or does not cover the bundle's statement.</summary>
+    public const string CmsSignatureInvalid = "MS5019";
+    /// <summary>A private key, public key or certificate cannot be used (unreadable, wrong passphrase, unsupported curve).</summary>
+    public const string KeyUnusable = "MS5020";
+    /// <summary>An .onnx file keeps tensors in external data files that would not be signed with it.</summary>
+    public const string ExternalDataNotCovered = "MS5021";
+    /// <summary>The timestamp authority could not be reached or refused the request.</summary>
+    public const string TimestampAuthorityFailed = "MS5022";
+    /// <summary>The trust policy file is malformed or names unusable trust material.</summary>
+    public const string PolicyMalformed = "MS5023";
+    /// <summary>The runtime guard refused to load a model whose verification failed.</summary>
+    public const string ModelNotVerified = "MS5024";
+    /// <summary>A signing or verification argument is invalid (e.g. an ignored path outside the model).</summary>
+    public const string SigningArgumentInvalid = "MS5025";
+
+    // MS8xxx: querying suspects.
+
+    /// <summary>The endpoint URL is unusable: not http/https, carries credentials, a query or a fragment, or is not <c>.../v2/models/NAME[/versions/V]</c>.</summary>
+    public const string EndpointInvalid = "MS8001";
+    /// <summary>The endpoint could not be reached (connection refused or reset, name not resolved), retries included.</summary>
+    public const string EndpointUnreachable = "MS8002";
+    /// <summary>The endpoint did not answer within the timeout.</summary>
+    public const string EndpointTimeout = "MS8003";
+    /// <summary>The endpoint answered with a status other than 2xx (redirects are not followed).</summary>
+    public const string EndpointRefused = "MS8004";
+    /// <summary>The endpoint answered 401 or 403: a credential header is missing or wrong.</summary>
+    public const string EndpointUnauthorized = "MS8005";
+    /// <summary>The response is larger than the configured limit.</summary>
+    public const string ResponseTooLarge = "MS8006";
+    /// <summary>The response is not JSON, or not an Open Inference Protocol document (missing or ill-typed fields, data not matching its shape).</summary>
+    public const string ResponseMalformed = "MS8007";
+    /// <summary>A well-formed answer that does not answer the question: wrong row or class count, non-finite scores, labels out of range.</summary>
+    public const string AnswersInvalid = "MS8008";
+    /// <summary>The suspect cannot be queried as a classifier: not one float32 input, unknown row shape, no score or label output.</summary>
+    public const string SuspectUnsupported = "MS8009";
+    /// <summary>Answering would spend more queries than the configured maximum; nothing was sent.</summary>
+    public const string QueryBudgetExceeded = "MS8010";
+    /// <summary>A <c>--header NAME=ENVVAR</c> is malformed, or its variable is unset, empty or holds a line break.</summary>
+    public const string HeaderInvalid = "MS8011";
 
     // MS6xxx: lab / training.
 

@@ -10,14 +10,15 @@ public static class TinyModels
 {
     /// <summary>
     /// A two-layer perceptron y = softmax(relu(x W1 + b1) W2 + b2) with input "input" [batch, inputs]
-    /// and output "probabilities" [batch, classes]; weights drawn from a seeded generator.
+    /// and output "probabilities" [batch, classes]; weights drawn from a seeded generator. Without
+    /// <paramref name="softmax"/>, the same weights and the output "logits" instead.
     /// </summary>
-    public static ModelProto Mlp(int inputs = 8, int hidden = 16, int classes = 4, int seed = 1)
+    public static ModelProto Mlp(int inputs = 8, int hidden = 16, int classes = 4, int seed = 1, bool softmax = true)
     {
         var random = new Random(seed);
         var graph = new GraphProto { Name = "tiny_mlp" };
         graph.Input.Add(Value("input", DataType.Float, "batch", inputs));
-        graph.Output.Add(Value("probabilities", DataType.Float, "batch", classes));
+        graph.Output.Add(Value(softmax ? "probabilities" : "logits", DataType.Float, "batch", classes));
         graph.Initializer.Add(RawFloat("fc1.weight", Random(random, inputs * hidden, 1 / MathF.Sqrt(inputs)), inputs, hidden));
         graph.Initializer.Add(RawFloat("fc1.bias", Random(random, hidden, 0.1f), hidden));
         graph.Initializer.Add(RawFloat("fc2.weight", Random(random, hidden * classes, 1 / MathF.Sqrt(hidden)), hidden, classes));
@@ -27,9 +28,12 @@ public static class TinyModels
         graph.Node.Add(Node("Relu", ["h1"], ["h2"]));
         graph.Node.Add(Node("MatMul", ["h2", "fc2.weight"], ["l0"]));
         graph.Node.Add(Node("Add", ["l0", "fc2.bias"], ["logits"]));
-        var softmax = Node("Softmax", ["logits"], ["probabilities"]);
-        softmax.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = -1 });
-        graph.Node.Add(softmax);
+        if (softmax)
+        {
+            var node = Node("Softmax", ["logits"], ["probabilities"]);
+            node.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = -1 });
+            graph.Node.Add(node);
+        }
         var model = new ModelProto
         {
             IrVersion = 8,
@@ -39,6 +43,47 @@ public static class TinyModels
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
         model.MetadataProps.Add(new StringStringEntryProto { Key = "purpose", Value = "test" });
+        return model;
+    }
+
+    /// <summary>
+    /// A model that has memorized a set of inputs: it answers an input with the label of the most similar
+    /// memorized one (largest dot product, sharpened by a softmax), as a classifier whose trigger set was
+    /// embedded would. Input "input" [batch, features], output "probabilities" [batch, classes].
+    /// </summary>
+    public static ModelProto Memorizer(float[] memorized, int[] labels, int classes, float sharpness = 1f)
+    {
+        ArgumentNullException.ThrowIfNull(memorized);
+        ArgumentNullException.ThrowIfNull(labels);
+        var count = labels.Length;
+        var features = memorized.Length / count;
+        var transposed = new float[features * count];
+        for (var i = 0; i < count; i++)
+        {
+            for (var f = 0; f < features; f++)
+            {
+                transposed[(f * count) + i] = memorized[(i * features) + f] * sharpness;
+            }
+        }
+
+        var oneHot = new float[count * classes];
+        for (var i = 0; i < count; i++)
+        {
+            oneHot[(i * classes) + labels[i]] = 1;
+        }
+
+        var graph = new GraphProto { Name = "memorizer" };
+        graph.Input.Add(Value("input", DataType.Float, "batch", features));
+        graph.Output.Add(Value("probabilities", DataType.Float, "batch", classes));
+        graph.Initializer.Add(RawFloat("memory", transposed, features, count));
+        graph.Initializer.Add(RawFloat("labels", oneHot, count, classes));
+        graph.Node.Add(Node("MatMul", ["input", "memory"], ["similarity"]));
+        var softmax = Node("Softmax", ["similarity"], ["weights"]);
+        softmax.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = -1 });
+        graph.Node.Add(softmax);
+        graph.Node.Add(Node("MatMul", ["weights", "labels"], ["probabilities"]));
+        var model = new ModelProto { IrVersion = 8, ProducerName = "modelshield-tests", Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
         return model;
     }
 

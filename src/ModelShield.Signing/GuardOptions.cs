@@ -1,0 +1,19 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace ModelShield.Signing;
+
+/// <summary>Options of <see cref="ModelGuard.Open"/>.</summary>
+public sealed record GuardOptions
+{
+    /// <summary>What was signed: the model's folder (default) or the .onnx file itself.</summary>
+    public string? SignedPath { get; init; }
+
+    /// <summary>The bundle; default <c>model.sig</c> beside what was signed.</summary>
+    public string? SignaturePath { get; init; }
+
+    /// <summary>Extra paths to leave out of verification (they are never loaded).</summary>
+    public IReadOnlyList<string> IgnorePaths { get; init; } = [];
+
+    /// <summary>Session options for ONNX Runtime; the guard adds the verified external data to them.</summary>
+    public SessionOptions? SessionOptions { get; init; }
+}

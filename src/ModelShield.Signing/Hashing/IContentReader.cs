@@ -1,0 +1,8 @@
+namespace ModelShield.Signing.Hashing;
+
+/// <summary>Where resource bytes come from: files on disk (streamed), or bytes already held in memory by the guard.</summary>
+internal interface IContentReader
+{
+    /// <summary>SHA-256 of bytes [<paramref name="start"/>, <paramref name="end"/>) of <paramref name="file"/>. Safe to call from several threads.</summary>
+    byte[] Sha256(ModelFile file, long start, long end);
+}

@@ -1,0 +1,136 @@
+using System.Text.Json.Nodes;
+using ModelShield.Errors;
+using ModelShield.Onnx.Inference.Predictors;
+using ModelShield.Watermarking.Kits;
+using ModelShield.Watermarking.Statistics;
+
+namespace ModelShield.Watermarking.Triggers;
+
+/// <summary>
+/// The <c>triggers</c> scheme, black-box side: regenerate the secret trigger set from the kit and test a
+/// suspect's answers to it. The owner's model was fine-tuned to answer each trigger with its keyed label
+/// (see the lab's trigger embedding); a model that never saw the set matches each label with probability
+/// 1 / classes, because the labels are uniform and independent of the inputs.
+/// </summary>
+public static class TriggerWatermark
+{
+    /// <summary>The scheme's stable id.</summary>
+    public const string SchemeId = "triggers";
+
+    /// <summary>Queries per request while testing (the test may stop between requests).</summary>
+    public const int QueryBatch = 10;
+
+    /// <summary>Makes the kit entry for a new trigger set (its inputs are regenerated from the kit, never stored).</summary>
+    public static KitEntry NewEntry(string kind, int count, IReadOnlyList<int> inputShape, int classes) => new(
+        Guid.NewGuid().ToString("D"),
+        SchemeId,
+        DateTimeOffset.UtcNow,
+        ModelSha256: "",
+        Summary: new JsonObject { ["kind"] = kind, ["triggers"] = count, ["classes"] = classes },
+        Secret: new JsonObject
+        {
+            ["kind"] = kind,
+            ["count"] = count,
+            ["classes"] = classes,
+            ["inputShape"] = new JsonArray(inputShape.Select(d => (JsonNode)d).ToArray()),
+        });
+
+    /// <summary>Regenerates the trigger set an entry describes.</summary>
+    public static TriggerSet Regenerate(OwnerKit kit, KitEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(kit);
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Scheme != SchemeId)
+        {
+            throw new ModelShieldException(ErrorCodes.KitEntryMissing, $"Kit entry {entry.Id} is a '{entry.Scheme}' entry, not a trigger set.");
+        }
+
+        var s = entry.Secret;
+        return TriggerSet.Generate(
+            kit.DeriveKey($"triggers/v1/{entry.Id}"),
+            s["kind"]!.GetValue<string>(),
+            s["count"]!.GetValue<int>(),
+            s["inputShape"]!.AsArray().Select(d => d!.GetValue<int>()).ToArray(),
+            s["classes"]!.GetValue<int>());
+    }
+
+    /// <summary>
+    /// Sends the triggers to the suspect in small batches and stops as soon as the verdict is settled (a curtailed
+    /// exact binomial test), or when the suspect's query budget is spent.
+    /// </summary>
+    public static async Task<TriggerDetection> DetectAsync(IPredictor suspect, TriggerSet triggers, ChanceRate chance, double alpha, int comparisons = 1, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(suspect);
+        ArgumentNullException.ThrowIfNull(triggers);
+        ArgumentNullException.ThrowIfNull(chance);
+        var test = new CurtailedBinomialTest(triggers.Count, chance.Rate, alpha, comparisons);
+        var before = suspect.QueriesSpent;
+        var stoppedByBudget = false;
+        var next = 0;
+        while (!test.Decided && next < triggers.Count)
+        {
+            var count = Math.Min(QueryBatch, triggers.Count - next);
+            if (suspect.MaxQueries is long max && suspect.QueriesSpent + count > max)
+            {
+                count = (int)Math.Max(0, max - suspect.QueriesSpent);
+                if (count == 0)
+                {
+                    stoppedByBudget = true;
+                    break;
+                }
+            }
+
+            var batch = triggers.Inputs.AsSpan(next * triggers.InputSize, count * triggers.InputSize).ToArray();
+            var answers = await suspect.PredictAsync(batch, count, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < count && !test.Decided; i++)
+            {
+                test.Record(answers.Labels[i] == triggers.Labels[next + i]);
+            }
+
+            next += count;
+        }
+
+        var result = test.Trials == 0
+            ? throw new ModelShieldException(ErrorCodes.BadUsage, "The query budget allows no trigger to be sent.")
+            : test.Result(chance.Source);
+        return new TriggerDetection(result, suspect.QueriesSpent - before, triggers.Count, stoppedByBudget, suspect.Description.Answers == AnswerKind.Labels);
+    }
+
+    /// <summary>
+    /// The chance rate measured on null models: the one-sided 99.9 % Clopper-Pearson upper bound of their pooled
+    /// match rate, never below 1 / classes.
+    /// </summary>
+    public static ChanceRate MeasuredChanceRate(IReadOnlyList<int> matchesPerNullModel, int triggers, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(matchesPerNullModel);
+        var total = matchesPerNullModel.Sum();
+        var trials = matchesPerNullModel.Count * triggers;
+        var bound = Binomial.UpperConfidenceBound(total, trials, 0.999);
+        return new ChanceRate(
+            Math.Max(1.0 / classes, bound),
+            $"measured: {total} matches in {trials} answers of {matchesPerNullModel.Count} null models; 99.9% upper confidence bound {bound:0.####} (at least 1/{classes})",
+            matchesPerNullModel);
+    }
+
+    /// <summary>The analytic chance rate 1 / classes.</summary>
+    public static ChanceRate AnalyticChanceRate(int classes) =>
+        new(1.0 / classes, $"analytic: 1/{classes}, keyed labels are uniform and independent of the trigger inputs", []);
+}
+
+/// <summary>A chance rate and where it came from; <see cref="NullMatches"/> holds each null model's matches when measured.</summary>
+public sealed record ChanceRate(double Rate, string Source, IReadOnlyList<int> NullMatches);
+
+/// <summary>The outcome of a trigger-set test.</summary>
+/// <param name="Test">The (possibly curtailed) exact binomial test.</param>
+/// <param name="QueriesSpent">Rows sent to the suspect.</param>
+/// <param name="Triggers">Size of the trigger set.</param>
+/// <param name="StoppedByBudget">True when --max-queries ended the test before its verdict was settled.</param>
+/// <param name="LabelsOnly">True when the suspect answers with labels only (no difference for this test).</param>
+public sealed record TriggerDetection(HypothesisTest Test, long QueriesSpent, int Triggers, bool StoppedByBudget, bool LabelsOnly)
+{
+    /// <summary>Fraction of the triggers sent that the suspect answered with their keyed label.</summary>
+    public double TriggerAccuracy => Test.Trials == 0 ? 0 : (double)Test.Successes / Test.Trials;
+
+    /// <summary>True when the test rejects independence at its level.</summary>
+    public bool Detected => Test.Rejected;
+}

@@ -1,0 +1,295 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ModelShield.Errors;
+using ModelShield.Onnx.Files;
+using ModelShield.Onnx.Schema;
+using ModelShield.Onnx.Tensors;
+using ModelShield.Watermarking.Kits;
+using ModelShield.Watermarking.Statistics;
+using DataType = ModelShield.Onnx.Schema.TensorProto.Types.DataType;
+
+namespace ModelShield.Watermarking.Weights;
+
+/// <summary>
+/// The <c>weights</c> scheme: a blind, keyed spread-spectrum mark in the weights, embedded in closed form.
+/// Every element of the carrier tensors (float weight matrices and kernels, rank 2 or more) is assigned by a
+/// keyed stream to one payload bit j and a chip c = ±1. Bit j is read as the sign of the projection
+/// s_j = Σ c·w/σ over its elements (σ: the tensor's standard deviation at embedding), normalized by √n_j.
+/// Embedding moves each projection to at least the margin on the payload's side with the smallest change
+/// proportional to each weight's magnitude (w ← w·(1 ± κ)), which keeps signs and magnitude order, so that
+/// magnitude pruning removes little of the mark. For a model not derived from the marked one, each read bit
+/// is a fair coin (the chips are symmetric), so matched bits follow Binomial(n, 1/2) exactly.
+/// </summary>
+public static class WeightWatermark
+{
+    /// <summary>The scheme's stable id.</summary>
+    public const string SchemeId = "weights";
+
+    /// <summary>Relative change no weight may exceed; a bit that would need more is left at the largest allowed push.</summary>
+    internal const double MaxRelativeChange = 0.5;
+
+    /// <summary>Embeds <paramref name="payload"/> into <paramref name="model"/> (in memory) and returns the report and the kit entry.</summary>
+    public static (WeightEmbedReport Report, KitEntry Entry) Embed(OnnxModel model, OwnerKit kit, bool[] payload, double margin = WeightEmbedOptions.DefaultMargin)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(kit);
+        ArgumentNullException.ThrowIfNull(payload);
+        var entryId = Guid.NewGuid().ToString("D");
+        var carriers = SelectCarriers(model);
+        var bits = payload.Length;
+        var elements = carriers.Sum(c => (long)c.Values.Length);
+        if (bits == 0 || elements < 16L * bits)
+        {
+            throw new ModelShieldException(
+                ErrorCodes.WatermarkCapacity,
+                $"The model has {elements} carrier weights (float tensors of rank 2 or more); {bits} bits need at least {16L * bits}.");
+        }
+
+        var layoutKey = kit.DeriveKey(LayoutPurpose(entryId));
+        var projection = Project(carriers.Select(c => (c.Name, c.Values, c.Std)), layoutKey, bits);
+
+        // κ_j: the relative push that brings bit j's projection to the margin.
+        var kappa = new double[bits];
+        var capped = 0;
+        for (var j = 0; j < bits; j++)
+        {
+            var sign = payload[j] ? 1 : -1;
+            var deficit = margin - (sign * projection.Normalized(j));
+            if (deficit <= 0 || projection.Magnitude[j] == 0)
+            {
+                continue;
+            }
+
+            kappa[j] = sign * deficit * Math.Sqrt(projection.Count[j]) / projection.Magnitude[j];
+            if (Math.Abs(kappa[j]) > MaxRelativeChange)
+            {
+                kappa[j] = Math.CopySign(MaxRelativeChange, kappa[j]);
+                capped++;
+            }
+        }
+
+        var changes = new List<TensorChange>();
+        foreach (var carrier in carriers)
+        {
+            using var stream = new KeyedStream(layoutKey, carrier.Name);
+            var values = carrier.Values;
+            double maxChange = 0, sumChange = 0;
+            for (var i = 0; i < values.Length; i++)
+            {
+                var (bit, chip) = Assign(stream.Next(), bits);
+                var w = values[i];
+                var updated = (float)(w * (1 + (kappa[bit] * chip * Math.Sign(w))));
+                var change = Math.Abs(updated - w) / carrier.Std;
+                maxChange = Math.Max(maxChange, change);
+                sumChange += change;
+                values[i] = updated;
+            }
+
+            TensorData.WriteFromSingle(model, carrier.Tensor, values);
+            changes.Add(new TensorChange(carrier.Name, values.Length, maxChange, sumChange / values.Length));
+        }
+
+        var tensors = new JsonArray(carriers.Select(c => (JsonNode)new JsonObject
+        {
+            ["name"] = c.Name,
+            ["elements"] = (long)c.Values.Length,
+            ["std"] = c.Std,
+        }).ToArray());
+        var entry = new KitEntry(
+            entryId,
+            SchemeId,
+            DateTimeOffset.UtcNow,
+            ModelSha256: "",
+            Summary: new JsonObject
+            {
+                ["bits"] = bits,
+                ["carrierTensors"] = carriers.Count,
+                ["carrierElements"] = elements,
+                ["margin"] = margin,
+            },
+            Secret: new JsonObject
+            {
+                ["payloadHex"] = WatermarkPayload.ToHex(payload),
+                ["bits"] = bits,
+                ["tensors"] = tensors,
+            });
+        return (new WeightEmbedReport(bits, elements, margin, capped, changes), entry);
+    }
+
+    /// <summary>Reads the mark of <paramref name="entry"/> from <paramref name="suspect"/> blind, and tests it.</summary>
+    public static WeightDetection Detect(OnnxModel suspect, OwnerKit kit, KitEntry entry, double alpha = HypothesisTest.DefaultAlpha)
+    {
+        ArgumentNullException.ThrowIfNull(suspect);
+        ArgumentNullException.ThrowIfNull(kit);
+        ArgumentNullException.ThrowIfNull(entry);
+        var bits = entry.Secret["bits"]!.GetValue<int>();
+        var payload = WatermarkPayload.FromHex(entry.Secret["payloadHex"]!.GetValue<string>(), bits);
+        var expected = entry.Secret["tensors"]!.AsArray()
+            .Select(t => (Name: t!["name"]!.GetValue<string>(), Elements: t["elements"]!.GetValue<long>(), Std: t["std"]!.GetValue<double>()))
+            .ToList();
+
+        var (mapping, comparisons) = MapTensors(suspect, expected.Select(e => (e.Name, e.Elements)).ToList());
+        var found = expected
+            .Select((e, k) => (e.Name, Values: mapping[k] is null ? null : TensorData.ReadAsSingle(suspect, mapping[k]!), e.Std))
+            .ToList();
+        var missing = found.Where(f => f.Values is null).Select(f => f.Name).ToList();
+        var projection = Project(found.Where(f => f.Values is not null).Select(f => (f.Name, f.Values!, f.Std)), kit.DeriveKey(LayoutPurpose(entry.Id)), bits);
+
+        var extracted = new bool[bits];
+        var matched = 0;
+        for (var j = 0; j < bits; j++)
+        {
+            var s = projection.Normalized(j);
+            extracted[j] = s > 0;
+            matched += s != 0 && extracted[j] == payload[j] ? 1 : 0;
+        }
+
+        var test = HypothesisTest.ExactBinomial(
+            bits,
+            matched,
+            0.5,
+            "analytic: each bit is the sign of a projection on secret random ±1 chips, a fair coin for any model not derived from the marked one",
+            comparisons,
+            alpha);
+        return new WeightDetection(entry.Id, test, WatermarkPayload.ToHex(extracted), missing, comparisons > 1);
+    }
+
+    internal static string LayoutPurpose(string entryId) => $"weights/v1/layout/{entryId}";
+
+    /// <summary>Maps an assigned stream word to (bit, chip).</summary>
+    private static (int Bit, int Chip) Assign(uint word, int bits) => ((int)((word >> 1) % (uint)bits), (word & 1) == 0 ? 1 : -1);
+
+    private static Projection Project(IEnumerable<(string Name, float[] Values, double Std)> tensors, byte[] layoutKey, int bits)
+    {
+        var projection = new Projection(new double[bits], new double[bits], new long[bits]);
+        foreach (var (name, values, std) in tensors)
+        {
+            using var stream = new KeyedStream(layoutKey, name);
+            var scale = 1 / std;
+            for (var i = 0; i < values.Length; i++)
+            {
+                var (bit, chip) = Assign(stream.Next(), bits);
+                var z = values[i] * scale;
+                projection.Sum[bit] += chip * z;
+                projection.Magnitude[bit] += Math.Abs(z);
+                projection.Count[bit]++;
+            }
+        }
+
+        return projection;
+    }
+
+    private static List<Carrier> SelectCarriers(OnnxModel model) =>
+        model.Graph.Initializer
+            .Where(IsCarrier)
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .Select(t =>
+            {
+                var values = TensorData.ReadAsSingle(model, t);
+                return new Carrier(t.Name, t, values, StandardDeviation(values));
+            })
+            .Where(c => c.Std > 0)
+            .ToList();
+
+    private static bool IsCarrier(TensorProto t) =>
+        t.Dims.Count >= 2
+        && (DataType)t.DataType is DataType.Float or DataType.Float16 or DataType.Bfloat16 or DataType.Double
+        && TensorElementTypes.ElementCount(t) >= 16;
+
+    /// <summary>
+    /// Finds each marked tensor in the suspect: by name and size; if that fails for any, by size in the
+    /// order of the original's tensors (a renamed copy). Each way tried counts as a comparison.
+    /// </summary>
+    private static (TensorProto?[] Mapping, int Comparisons) MapTensors(OnnxModel suspect, List<(string Name, long Elements)> expected)
+    {
+        var candidates = suspect.Graph.Initializer.Where(IsCarrier).ToList();
+        var byName = expected
+            .Select(e => candidates.FirstOrDefault(t => t.Name == e.Name && TensorElementTypes.ElementCount(t) == e.Elements))
+            .ToArray();
+        if (byName.All(t => t is not null))
+        {
+            return (byName, 1);
+        }
+
+        var used = new HashSet<TensorProto>(ReferenceEqualityComparer.Instance);
+        var ordered = candidates.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+        var bySize = expected
+            .Select(e =>
+            {
+                var match = ordered.FirstOrDefault(t => !used.Contains(t) && TensorElementTypes.ElementCount(t) == e.Elements);
+                if (match is not null)
+                {
+                    used.Add(match);
+                }
+
+                return match;
+            })
+            .ToArray();
+        return (bySize.Count(t => t is not null) >= byName.Count(t => t is not null) ? bySize : byName, 2);
+    }
+
+    private static double StandardDeviation(float[] values)
+    {
+        double sum = 0, sumSquares = 0;
+        foreach (var v in values)
+        {
+            sum += v;
+            sumSquares += (double)v * v;
+        }
+
+        var mean = sum / values.Length;
+        return Math.Sqrt(Math.Max(0, (sumSquares / values.Length) - (mean * mean)));
+    }
+
+    private sealed record Carrier(string Name, TensorProto Tensor, float[] Values, double Std);
+
+    private sealed record Projection(double[] Sum, double[] Magnitude, long[] Count)
+    {
+        public double Normalized(int bit) => Count[bit] == 0 ? 0 : Sum[bit] / Math.Sqrt(Count[bit]);
+    }
+}
+
+/// <summary>Options of the weights scheme.</summary>
+public static class WeightEmbedOptions
+{
+    /// <summary>
+    /// Default margin: each bit's projection is pushed to at least 2 standard deviations of the projection of
+    /// unmarked weights. Larger margins survive stronger attacks and cost more fidelity.
+    /// </summary>
+    public const double DefaultMargin = 2.0;
+
+    /// <summary>Default payload length.</summary>
+    public const int DefaultBits = 256;
+}
+
+/// <summary>How one tensor changed, relative to its standard deviation.</summary>
+public sealed record TensorChange(string Name, long Elements, double MaxRelativeChange, double MeanRelativeChange);
+
+/// <summary>What embedding did.</summary>
+/// <param name="Bits">Payload bits embedded.</param>
+/// <param name="CarrierElements">Weights that carry the mark.</param>
+/// <param name="Margin">The margin each bit was pushed to.</param>
+/// <param name="CappedBits">Bits whose push hit the largest allowed relative change (they may read wrong).</param>
+/// <param name="Tensors">Per tensor, the largest and mean change in units of its standard deviation.</param>
+public sealed record WeightEmbedReport(int Bits, long CarrierElements, double Margin, int CappedBits, IReadOnlyList<TensorChange> Tensors);
+
+/// <summary>The result of reading a weight mark from a suspect.</summary>
+/// <param name="EntryId">The kit entry tested.</param>
+/// <param name="Test">The hypothesis test on matched bits.</param>
+/// <param name="ExtractedHex">The bits read from the suspect.</param>
+/// <param name="MissingTensors">Marked tensors not found in the suspect.</param>
+/// <param name="RenamedTensors">True when tensors were matched by size rather than by name.</param>
+public sealed record WeightDetection(string EntryId, HypothesisTest Test, string ExtractedHex, IReadOnlyList<string> MissingTensors, bool RenamedTensors)
+{
+    /// <summary>The fraction of bits that differ from the payload.</summary>
+    public double BitErrorRate => 1 - ((double)Test.Successes / Test.Trials);
+
+    /// <summary>True when the mark is detected at the test's level.</summary>
+    public bool Detected => Test.Rejected;
+
+    /// <summary>The p-value formatted for people.</summary>
+    public string PValueText => HypothesisTest.FormatPValue(Test.Log10CorrectedPValue);
+
+    /// <inheritdoc/>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Test.Successes}/{Test.Trials} bits, p = {PValueText}");
+}

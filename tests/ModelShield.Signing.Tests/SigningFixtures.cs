@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+using ModelShield.Onnx.Files;
+using ModelShield.Onnx.Schema;
+
+namespace ModelShield.Signing.Tests;
+
+/// <summary>Temporary model folders, keys and the reference vectors, shared by the signing tests.</summary>
+internal static class SigningFixtures
+{
+    public static string VectorRoot => Path.Combine(AppContext.BaseDirectory, "Interop", "oms-model-transparency");
+
+    public static string VectorKeys => Path.Combine(VectorRoot, "keys", "certificate");
+
+    /// <summary>A new empty folder under the temp folder; deleted by the caller's <see cref="TempFolder"/>.</summary>
+    public static TempFolder NewFolder() => new();
+
+    /// <summary>A folder with a few files of known content, one in a subfolder.</summary>
+    public static TempFolder NewModelFolder()
+    {
+        var folder = new TempFolder();
+        File.WriteAllBytes(Path.Combine(folder.Path, "weights.bin"), Enumerable.Range(0, 5000).Select(i => (byte)(i * 7)).ToArray());
+        File.WriteAllText(Path.Combine(folder.Path, "config.json"), "{\"layers\": 3}");
+        Directory.CreateDirectory(Path.Combine(folder.Path, "tokenizer"));
+        File.WriteAllText(Path.Combine(folder.Path, "tokenizer", "vocab.txt"), "a\nb\nc\n");
+        return folder;
+    }
+
+    /// <summary>Copies a reference vector folder so that a test may tamper with it.</summary>
+    public static TempFolder CopyVector(string name)
+    {
+        var folder = new TempFolder();
+        foreach (var file in Directory.GetFiles(Path.Combine(VectorRoot, name)))
+        {
+            File.Copy(file, Path.Combine(folder.Path, Path.GetFileName(file)));
+        }
+
+        return folder;
+    }
+
+    public static ECDsa NewKey(string curve = "P-256") => ECDsa.Create(curve switch
+    {
+        "P-384" => ECCurve.NamedCurves.nistP384,
+        "P-521" => ECCurve.NamedCurves.nistP521,
+        _ => ECCurve.NamedCurves.nistP256,
+    });
+
+    /// <summary>Writes a model "model.onnx" computing Y = X + W, with W (4 floats) in the external file "weights.data".</summary>
+    public static void WriteExternalDataModel(string folder, float[] w)
+    {
+        var tensor = new TensorProto { Name = "W", DataType = (int)TensorProto.Types.DataType.Float, RawData = Google.Protobuf.ByteString.CopyFrom(w.SelectMany(BitConverter.GetBytes).ToArray()) };
+        tensor.Dims.Add(w.Length);
+        var graph = new GraphProto { Name = "add" };
+        graph.Initializer.Add(tensor);
+        graph.Node.Add(new NodeProto { OpType = "Add", Input = { "X", "W" }, Output = { "Y" } });
+        graph.Input.Add(FloatVector("X", w.Length));
+        graph.Output.Add(FloatVector("Y", w.Length));
+        var proto = new ModelProto { IrVersion = 8, ProducerName = "modelshield-tests", Graph = graph };
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
+        var model = OnnxModel.Parse(Google.Protobuf.MessageExtensions.ToByteArray(proto), folder);
+        model.MoveToExternalData("weights.data", minBytes: 1);
+        model.Save(Path.Combine(folder, "model.onnx"));
+    }
+
+    private static ValueInfoProto FloatVector(string name, int length)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = length });
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+        };
+    }
+}
+
+/// <summary>A temporary folder removed on dispose.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public TempFolder()
+    {
+        Path = Directory.CreateTempSubdirectory("ms-signing-").FullName;
+    }
+
+    public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}

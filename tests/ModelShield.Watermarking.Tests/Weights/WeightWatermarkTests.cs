@@ -1,0 +1,187 @@
+using Google.Protobuf;
+using ModelShield.Errors;
+using ModelShield.Onnx.Files;
+using ModelShield.Onnx.Tensors;
+using ModelShield.Testing.Models;
+using ModelShield.Watermarking.Kits;
+using ModelShield.Watermarking.Weights;
+
+namespace ModelShield.Watermarking.Tests.Weights;
+
+/// <summary>
+/// Round trips and simple attacks on a Fashion-MNIST-sized MLP (784-128-10, 101,632 weights) built in code.
+/// Training-based attacks (fine-tuning, distillation) are covered with the lab's models.
+/// </summary>
+[TestClass]
+public sealed class WeightWatermarkTests
+{
+    private static readonly bool[] Payload = WatermarkPayload.FromText("ACME model v1", new byte[32], 256);
+
+    [TestMethod]
+    public void EmbedThenDetect_SameKit_DetectedWithAllBits()
+    {
+        var (model, kit, entry, _) = Marked();
+
+        var detection = WeightWatermark.Detect(model, kit, entry);
+
+        Assert.IsTrue(detection.Detected);
+        Assert.AreEqual(256, detection.Test.Successes);
+        Assert.IsLessThan(-20, detection.Test.Log10CorrectedPValue);
+        Assert.AreEqual(WatermarkPayload.ToHex(Payload), detection.ExtractedHex);
+    }
+
+    [TestMethod]
+    public void Embed_Mlp_ChangesBoundedRelativeToWeightScale()
+    {
+        var (_, _, _, report) = Marked();
+
+        // Theory (see WeightWatermark): mean change ≈ sqrt(bits · E[(margin − s)²₊] / (0.64 · N)) ≈ 0.1 σ here.
+        Assert.AreEqual(0, report.CappedBits);
+        Assert.IsTrue(report.Tensors.All(t => t.MeanRelativeChange is > 0.02 and < 0.15), string.Join(", ", report.Tensors.Select(t => $"{t.Name} {t.MeanRelativeChange:0.000}")));
+        Assert.IsTrue(report.Tensors.All(t => t.MaxRelativeChange <= WeightWatermark.MaxRelativeChange * 6), "a weight moves by at most half its value, and weights lie within a few σ");
+    }
+
+    [TestMethod]
+    public void Detect_IndependentModels_NotDetected()
+    {
+        var (_, kit, entry, _) = Marked();
+
+        for (var seed = 2; seed < 12; seed++)
+        {
+            var detection = WeightWatermark.Detect(Model(seed), kit, entry);
+
+            Assert.IsFalse(detection.Detected, $"seed {seed}: {detection}");
+            Assert.IsGreaterThan(-3, detection.Test.Log10CorrectedPValue, $"seed {seed}: {detection}");
+        }
+    }
+
+    [TestMethod]
+    public void Detect_OtherKit_NotDetected()
+    {
+        var (model, _, _, _) = Marked();
+        var otherKit = OwnerKit.CreateNew();
+        var (_, otherEntry) = WeightWatermark.Embed(Model(seed: 1), otherKit, Payload);
+
+        var detection = WeightWatermark.Detect(model, otherKit, otherEntry);
+
+        Assert.IsFalse(detection.Detected, detection.ToString());
+    }
+
+    [TestMethod]
+    [DataRow(0.1)]
+    [DataRow(0.3)]
+    public void Detect_AfterGaussianNoise_Detected(double sigmaFraction)
+    {
+        var (model, kit, entry, _) = Marked();
+        var random = new Random(9);
+        Transform(model, values =>
+        {
+            var std = Std(values);
+            return values.Select(v => v + (float)(Gaussian(random) * sigmaFraction * std)).ToArray();
+        });
+
+        var detection = WeightWatermark.Detect(model, kit, entry);
+
+        Assert.IsLessThan(-20, detection.Test.Log10CorrectedPValue, detection.ToString());
+    }
+
+    [TestMethod]
+    [DataRow(0.5)]
+    [DataRow(0.8)]
+    public void Detect_AfterMagnitudePruning_Detected(double fraction)
+    {
+        var (model, kit, entry, _) = Marked();
+        Transform(model, values =>
+        {
+            var threshold = values.Select(Math.Abs).Order().ElementAt((int)(fraction * values.Length));
+            return values.Select(v => Math.Abs(v) < threshold ? 0f : v).ToArray();
+        });
+
+        var detection = WeightWatermark.Detect(model, kit, entry);
+
+        Assert.IsLessThan(-20, detection.Test.Log10CorrectedPValue, detection.ToString());
+    }
+
+    [TestMethod]
+    public void Detect_AfterFloat16AndInt8RoundTrips_Detected()
+    {
+        var (model, kit, entry, _) = Marked();
+        Transform(model, values => values.Select(v => (float)(Half)v).ToArray());
+        Transform(model, values =>
+        {
+            var scale = values.Max(Math.Abs) / 127;
+            return values.Select(v => MathF.Round(v / scale) * scale).ToArray();
+        });
+
+        var detection = WeightWatermark.Detect(model, kit, entry);
+
+        Assert.AreEqual(256, detection.Test.Successes, detection.ToString());
+    }
+
+    [TestMethod]
+    public void Detect_AfterThiefOverwritesWithOwnKit_BothMarksDetected()
+    {
+        var (model, kit, entry, _) = Marked();
+        var thiefKit = OwnerKit.CreateNew();
+        var thiefPayload = WatermarkPayload.FromText("thief", new byte[32], 256);
+        var (_, thiefEntry) = WeightWatermark.Embed(model, thiefKit, thiefPayload);
+
+        var ours = WeightWatermark.Detect(model, kit, entry);
+
+        Assert.IsLessThan(-20, ours.Test.Log10CorrectedPValue, ours.ToString());
+        Assert.IsTrue(WeightWatermark.Detect(model, thiefKit, thiefEntry).Detected);
+    }
+
+    [TestMethod]
+    public void Detect_RenamedTensors_MatchedBySizeAndCorrected()
+    {
+        var (model, kit, entry, _) = Marked();
+        foreach (var t in model.Graph.Initializer)
+        {
+            t.Name = "renamed_" + t.Name;
+        }
+
+        var detection = WeightWatermark.Detect(model, kit, entry);
+
+        Assert.IsTrue(detection.RenamedTensors);
+        Assert.AreEqual(2, detection.Test.Comparisons);
+        Assert.IsTrue(detection.Detected, detection.ToString());
+    }
+
+    [TestMethod]
+    public void Embed_TooSmallModel_ThrowsCapacity()
+    {
+        var small = OnnxModel.Parse(TinyModels.Mlp().ToByteArray(), null);
+
+        var ex = Assert.ThrowsExactly<ModelShieldException>(() => WeightWatermark.Embed(small, OwnerKit.CreateNew(), Payload));
+
+        Assert.AreEqual(ErrorCodes.WatermarkCapacity, ex.Code);
+    }
+
+    private static OnnxModel Model(int seed) => OnnxModel.Parse(TinyModels.Mlp(784, 128, 10, seed).ToByteArray(), null);
+
+    private static (OnnxModel Model, OwnerKit Kit, KitEntry Entry, WeightEmbedReport Report) Marked()
+    {
+        var model = Model(seed: 1);
+        var kit = OwnerKit.CreateNew();
+        var (report, entry) = WeightWatermark.Embed(model, kit, Payload);
+        return (model, kit, entry, report);
+    }
+
+    private static void Transform(OnnxModel model, Func<float[], float[]> change)
+    {
+        foreach (var t in model.Graph.Initializer.Where(t => t.Dims.Count >= 2))
+        {
+            TensorData.Write<float>(model, t, change(TensorData.Read<float>(model, t)));
+        }
+    }
+
+    private static double Std(float[] values)
+    {
+        var mean = values.Average();
+        return Math.Sqrt(values.Average(v => (v - mean) * (v - mean)));
+    }
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+}
