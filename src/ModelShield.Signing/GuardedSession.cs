@@ -1,18 +1,20 @@
 using Microsoft.ML.OnnxRuntime;
-using ModelShield.Signing.Runtime;
 
 namespace ModelShield.Signing;
 
 /// <summary>An ONNX Runtime session built from verified bytes, with the verification that allowed it.</summary>
 public sealed class GuardedSession : IDisposable
 {
-    private readonly MemoryContentReader _bytes;
+    private readonly IReadOnlyList<IDisposable> _backing;
 
-    internal GuardedSession(InferenceSession session, VerificationResult verification, MemoryContentReader bytes)
+    /// <param name="session">The session.</param>
+    /// <param name="verification">The verification that passed.</param>
+    /// <param name="backing">What the session reads from (verified bytes, initializers over them), disposed after it, in order.</param>
+    internal GuardedSession(InferenceSession session, VerificationResult verification, IReadOnlyList<IDisposable> backing)
     {
         Session = session;
         Verification = verification;
-        _bytes = bytes;
+        _backing = backing;
     }
 
     /// <summary>The session; run it as any other.</summary>
@@ -25,6 +27,9 @@ public sealed class GuardedSession : IDisposable
     public void Dispose()
     {
         Session.Dispose();
-        _bytes.Dispose();
+        foreach (var item in _backing)
+        {
+            item.Dispose();
+        }
     }
 }

@@ -8,7 +8,7 @@ namespace ModelShield.Signing;
 
 /// <summary>
 /// Opens an ONNX Runtime session only for a model whose signature verifies under a trust policy. Every file is
-/// read once into memory, hashed there, and the session is built from those same bytes (external data
+/// read once into memory and hashed there, and the session is built from those same bytes (external data
 /// included), so a file swapped on disk after the check is never loaded.
 /// </summary>
 public static class ModelGuard
@@ -28,51 +28,64 @@ public static class ModelGuard
         {
             var result = ModelVerifier.Verify(
                 new VerifyRequest { ModelPath = signed, SignaturePath = options.SignaturePath, Policy = policy, IgnorePaths = options.IgnorePaths },
-                files => memory = MemoryContentReader.Load(files));
+                files => memory = MemoryContentReader.Allocate(files));
             if (!result.Verified || memory is null)
             {
                 throw new ModelVerificationException(result);
             }
 
-            if (!memory.TryGet(onnx, out var modelPointer, out var modelLength))
-            {
-                throw NotCovered(result, onnxPath);
-            }
-
-            var modelBytes = Copy(modelPointer, modelLength);
-
-            var model = OnnxModel.Parse(modelBytes, Path.GetDirectoryName(onnx));
-            var external = new List<(string, IntPtr, long)>();
-            foreach (var location in model.ExternalDataLocations())
-            {
-                var full = SafePath.ResolveInside(Path.GetDirectoryName(onnx)!, location, "External data", ErrorCodes.UnsafeExternalDataPath);
-                if (!memory.TryGet(full, out var pointer, out var length))
-                {
-                    throw NotCovered(result, location);
-                }
-
-                external.Add((location, pointer, length));
-            }
-
-            var sessionOptions = options.SessionOptions ?? new SessionOptions();
-            OrtExternalData.Add(sessionOptions, external);
-            InferenceSession session;
-            try
-            {
-                session = new InferenceSession(modelBytes, sessionOptions);
-            }
-            catch (OnnxRuntimeException ex)
-            {
-                throw new ModelShieldException(ErrorCodes.InferenceFailed, $"ONNX Runtime refused the verified model '{onnxPath}': {ex.Message}", ex);
-            }
-
-            var guarded = new GuardedSession(session, result, memory);
+            var guarded = CreateSession(onnx, memory, options.SessionOptions, what => NotCovered(result, what == onnx ? onnxPath : what), result);
             memory = null;
             return guarded;
         }
         finally
         {
             memory?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Builds the session for the model file <paramref name="onnx"/> from <paramref name="memory"/> alone: the model's
+    /// bytes and every external tensor come from there, never from disk. On success the session owns <paramref name="memory"/>.
+    /// </summary>
+    internal static GuardedSession CreateSession(string onnx, MemoryContentReader memory, SessionOptions? sessionOptions, Func<string, Exception> notCovered, VerificationResult result)
+    {
+        if (!memory.TryGet(onnx, out var modelPointer, out var modelLength))
+        {
+            throw notCovered(onnx);
+        }
+
+        var modelBytes = Copy(modelPointer, modelLength);
+        var folder = Path.GetDirectoryName(onnx)!;
+        var external = new List<(string, IntPtr, long)>();
+        foreach (var location in OnnxModel.Parse(modelBytes, folder).ExternalDataLocations())
+        {
+            var full = SafePath.ResolveInside(folder, location, "External data", ErrorCodes.UnsafeExternalDataPath);
+            if (!memory.TryGet(full, out var pointer, out var length))
+            {
+                throw notCovered(location);
+            }
+
+            external.Add((location, pointer, length));
+        }
+
+        var ownOptions = sessionOptions is null ? new SessionOptions() : null;
+        try
+        {
+            var options = sessionOptions ?? ownOptions!;
+            OrtExternalData.Add(options, external);
+            var session = new InferenceSession(modelBytes, options);
+            return new GuardedSession(session, result, ownOptions is null ? [memory] : [memory, ownOptions]);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            ownOptions?.Dispose();
+            throw new ModelShieldException(ErrorCodes.InferenceFailed, $"ONNX Runtime refused the verified model '{onnx}': {ex.Message}", ex);
+        }
+        catch
+        {
+            ownOptions?.Dispose();
+            throw;
         }
     }
 

@@ -4,6 +4,7 @@ using Cocona;
 using ModelShield.Cli.Output;
 using ModelShield.Errors;
 using ModelShield.Onnx.Files;
+using ModelShield.Training;
 using ModelShield.Watermarking.Kits;
 using ModelShield.Watermarking.Statistics;
 using ModelShield.Watermarking.Weights;
@@ -29,6 +30,7 @@ internal sealed class WatermarkCommands(CliOutput cli)
         [Option(Description = "The payload bits as hexadecimal (exactly --bits / 4 digits)")] string? payloadHex = null,
         [Option(Description = "Payload length in bits")] int bits = WeightEmbedOptions.DefaultBits,
         [Option(Description = "Margin each bit's projection is pushed to (larger: more robust, less faithful)")] double margin = WeightEmbedOptions.DefaultMargin,
+        [Option(Description = "Data folder (Fashion-MNIST layout): report test accuracy and top-1 agreement before and after")] string? data = null,
         [Option(Description = "Replace an existing output")] bool force = false,
         [Option(Description = "Print one JSON document")] bool json = false)
     {
@@ -68,14 +70,20 @@ internal sealed class WatermarkCommands(CliOutput cli)
         // a marked model without its kit entry could never be detected.
         KitFile.Update(kit, secret, k => k.Add(entry));
         marked.Save(output, force);
+        var fidelity = data is null ? null : LabFidelity.Measure(model, output, data);
 
-        var document = new EmbedDocument(scheme, entry.Id, Path.GetFullPath(output), sha256, report);
+        var document = new EmbedDocument(scheme, entry.Id, Path.GetFullPath(output), sha256, report, fidelity);
         cli.Result(document, w =>
         {
             w.WriteLine($"Marked       {document.Output}");
             w.WriteLine($"Scheme       {scheme}: {report.Bits} bits in {report.CarrierElements.ToString("N0", CultureInfo.InvariantCulture)} weights, margin {report.Margin}");
             w.WriteLine($"Kit entry    {entry.Id} (added to {kit})");
             w.WriteLine($"SHA-256      {sha256}");
+            if (fidelity is not null)
+            {
+                w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Fidelity     test accuracy {fidelity.AccuracyBefore:P2} -> {fidelity.AccuracyAfter:P2} ({fidelity.AccuracyChangePoints:+0.00;-0.00} points), top-1 agreement {fidelity.Top1Agreement:P2} on {fidelity.TestImages:N0} test images"));
+            }
+
             if (report.CappedBits > 0)
             {
                 w.WriteLine($"Warning      {report.CappedBits} bits could not reach the margin (model too small for {report.Bits} bits)");
@@ -162,7 +170,7 @@ internal sealed class WatermarkCommands(CliOutput cli)
         d.MissingTensors,
         d.RenamedTensors);
 
-    private sealed record EmbedDocument(string Scheme, string EntryId, string Output, string OutputSha256, WeightEmbedReport Report);
+    private sealed record EmbedDocument(string Scheme, string EntryId, string Output, string OutputSha256, WeightEmbedReport Report, FidelityReport? Fidelity);
 
     private sealed record DetectDocument(string Scheme, string Suspect, string Verdict, double Alpha, int WatermarksTried, IReadOnlyList<DetectionDescription> Tests);
 

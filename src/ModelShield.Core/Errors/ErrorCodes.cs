@@ -3,9 +3,8 @@ namespace ModelShield.Errors;
 /// <summary>
 /// Every stable error code ModelShield reports. Codes are never reused or renumbered;
 /// docs/error-codes.md explains each one. MS1xxx: files and paths; MS2xxx: ONNX models;
-/// MS3xxx: tensors; MS4xxx: inference; MS5xxx: signing and verification; MS6xxx: the lab (data, executor,
-/// training, attacks, zoo);
-/// MS8xxx: querying suspect models (local files and remote endpoints).
+/// MS3xxx: tensors; MS4xxx: inference; MS5xxx: signing and verification; MS6xxx: the lab (data,
+/// executor, training, attacks, zoo); MS7xxx: kits and watermarks; MS8xxx: querying suspect models.
 /// </summary>
 public static class ErrorCodes
 {
@@ -141,7 +140,6 @@ public static class ErrorCodes
     public const string QueryBudgetExceeded = "MS8010";
     /// <summary>A <c>--header NAME=ENVVAR</c> is malformed, or its variable is unset, empty or holds a line break.</summary>
     public const string HeaderInvalid = "MS8011";
-
     // MS6xxx: lab / training.
 
     /// <summary>The data folder lacks the Fashion-MNIST files, or a data file cannot be read.</summary>

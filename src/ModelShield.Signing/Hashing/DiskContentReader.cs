@@ -1,42 +1,21 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using ModelShield.Errors;
 
 namespace ModelShield.Signing.Hashing;
 
-/// <summary>
-/// Hashes file ranges straight from disk with two small buffers: while one chunk is hashed the next is
-/// already being read, so reading and hashing overlap and memory stays constant whatever the file size.
-/// </summary>
+/// <summary>Hashes file ranges straight from disk through two rotating buffers, so memory stays constant whatever the file size.</summary>
 internal sealed class DiskContentReader : IContentReader
 {
-    private const int ChunkSize = 1 << 20;
-
     public static DiskContentReader Instance { get; } = new();
 
     public byte[] Sha256(ModelFile file, long start, long end)
     {
-        var current = ArrayPool<byte>.Shared.Rent(ChunkSize);
-        var ahead = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var buffers = new[] { ArrayPool<byte>.Shared.Rent(OverlappedSha256.ChunkSize), ArrayPool<byte>.Shared.Rent(OverlappedSha256.ChunkSize) };
+        var turn = 0;
         try
         {
             using var handle = File.OpenHandle(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var position = start;
-            var count = RandomAccess.Read(handle, current.AsSpan(0, NextLength(position, end)), position);
-            while (count > 0)
-            {
-                position += count;
-                var next = position < end
-                    ? RandomAccess.ReadAsync(handle, ahead.AsMemory(0, NextLength(position, end)), position)
-                    : ValueTask.FromResult(0);
-                hash.AppendData(current, 0, count);
-                count = next.AsTask().GetAwaiter().GetResult();
-                (current, ahead) = (ahead, current);
-            }
-
-            // A file that shrank since it was listed hashes short; the digest comparison reports it as changed.
-            return hash.GetHashAndReset();
+            return OverlappedSha256.Hash(handle, start, end, (_, length) => buffers[turn++ % 2].AsMemory(0, length), out _);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -44,10 +23,8 @@ internal sealed class DiskContentReader : IContentReader
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(current);
-            ArrayPool<byte>.Shared.Return(ahead);
+            ArrayPool<byte>.Shared.Return(buffers[0]);
+            ArrayPool<byte>.Shared.Return(buffers[1]);
         }
     }
-
-    private static int NextLength(long position, long end) => (int)Math.Min(ChunkSize, end - position);
 }

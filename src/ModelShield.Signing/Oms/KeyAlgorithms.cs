@@ -36,6 +36,9 @@ internal static class KeyAlgorithms
     public static byte[] Sign(ECDsa key, byte[] pae) => key.SignData(pae, HashFor(key), DSASignatureFormat.Rfc3279DerSequence);
 
     /// <summary>Checks a DER signature over the DSSE PAE with the key's hash; a malformed signature is simply invalid.</summary>
-    public static bool Verify(ECDsa key, byte[] pae, byte[] signature) =>
-        key.VerifyData(pae, signature, HashFor(key), DSASignatureFormat.Rfc3279DerSequence);
+    public static bool Verify(ECDsa key, byte[] pae, byte[] signature) => Verify(key, pae, signature, HashFor(key));
+
+    /// <summary>Checks a DER signature over <paramref name="message"/> with the given hash.</summary>
+    public static bool Verify(ECDsa key, byte[] message, byte[] signature, HashAlgorithmName hash) =>
+        key.VerifyData(message, signature, hash, DSASignatureFormat.Rfc3279DerSequence);
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using ModelShield.Errors;
 using ModelShield.Signing.Oms;
 
@@ -17,8 +18,12 @@ internal sealed class EnvelopeSignatureCheck : IVerificationCheck
             return false;
         }
 
-        var pae = Pae.Encode(bundle.PayloadType, bundle.Payload);
-        var key = context.CandidateKeys.FirstOrDefault(k => KeyAlgorithms.Verify(k, pae, bundle.Signatures[0]));
+        // model_signing v0.2 signed its own variant of the PAE, with SHA-256 whatever the curve; its statements (and only
+        // those) are checked that way. The policy decides later whether the legacy predicate is accepted at all.
+        Func<ECDsa, bool> verifies = context.Statement!.IsLegacy
+            ? k => KeyAlgorithms.Verify(k, LegacyPae.Encode(bundle.PayloadType, bundle.Payload), bundle.Signatures[0], HashAlgorithmName.SHA256)
+            : k => KeyAlgorithms.Verify(k, Pae.Encode(bundle.PayloadType, bundle.Payload), bundle.Signatures[0]);
+        var key = context.CandidateKeys.FirstOrDefault(verifies);
         if (key is null)
         {
             context.Fail(ErrorCodes.SignatureInvalid, bundle.Method == SigningMethod.Key

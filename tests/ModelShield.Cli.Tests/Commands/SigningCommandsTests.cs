@@ -1,5 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
+using ModelShield.Testing.Cli;
+using ModelShield.Testing.Files;
 
 namespace ModelShield.Cli.Tests.Commands;
 
@@ -12,71 +13,41 @@ public sealed class SigningCommandsTests
     [TestMethod]
     public void SignThenVerify_CertificateMethod_ExitsZeroThenOneAfterTampering()
     {
-        var model = Directory.CreateTempSubdirectory("ms-cli-sign-").FullName;
-        try
-        {
-            File.WriteAllText(Path.Combine(model, "weights.bin"), "weights");
-            var (signCode, _, signErr) = Run("sign", model, "--key", Key("signing-key.pem"), "--cert", Key("signing-key-cert.pem"), "--chain", Key("int-ca-cert.pem"));
-            Assert.AreEqual(0, signCode, signErr);
+        using var model = new TempFolder();
+        File.WriteAllText(model.File("weights.bin"), "weights");
+        var sign = CliRunner.Run("sign", model.Path, "--key", Key("signing-key.pem"), "--cert", Key("signing-key-cert.pem"), "--chain", Key("int-ca-cert.pem"));
+        Assert.AreEqual(0, sign.ExitCode, sign.ToString());
 
-            var (ok, okOut, _) = Run("verify", model, "--trust-root", Key("ca-cert.pem"), "--json");
-            Assert.AreEqual(0, ok, okOut);
-            using (var doc = JsonDocument.Parse(okOut))
-            {
-                Assert.IsTrue(doc.RootElement.GetProperty("verified").GetBoolean());
-            }
-
-            File.AppendAllText(Path.Combine(model, "weights.bin"), "!");
-            var (bad, badOut, _) = Run("verify", model, "--trust-root", Key("ca-cert.pem"), "--json");
-            Assert.AreEqual(1, bad);
-            using var failed = JsonDocument.Parse(badOut);
-            Assert.AreEqual("MS5010", failed.RootElement.GetProperty("issues")[0].GetProperty("code").GetString());
-        }
-        finally
+        var ok = CliRunner.Run("verify", model.Path, "--trust-root", Key("ca-cert.pem"), "--json");
+        Assert.AreEqual(0, ok.ExitCode, ok.ToString());
+        using (var doc = JsonDocument.Parse(ok.Stdout))
         {
-            Directory.Delete(model, recursive: true);
+            Assert.IsTrue(doc.RootElement.GetProperty("verified").GetBoolean());
         }
+
+        File.AppendAllText(model.File("weights.bin"), "!");
+        var bad = CliRunner.Run("verify", model.Path, "--trust-root", Key("ca-cert.pem"), "--json");
+        Assert.AreEqual(1, bad.ExitCode, bad.ToString());
+        using var failed = JsonDocument.Parse(bad.Stdout);
+        Assert.AreEqual("MS5010", failed.RootElement.GetProperty("issues")[0].GetProperty("code").GetString());
     }
 
     [TestMethod]
     public void Verify_MalformedBundle_ExitsOne()
     {
-        var model = Directory.CreateTempSubdirectory("ms-cli-bad-").FullName;
-        try
-        {
-            File.WriteAllText(Path.Combine(model, "weights.bin"), "weights");
-            File.WriteAllText(Path.Combine(model, "model.sig"), "{ not a bundle");
-            var (code, _, err) = Run("verify", model, "--public-key", Key("signing-key-pub.pem"));
-            Assert.AreEqual(1, code, err);
-        }
-        finally
-        {
-            Directory.Delete(model, recursive: true);
-        }
+        using var model = new TempFolder();
+        File.WriteAllText(model.File("weights.bin"), "weights");
+        File.WriteAllText(model.File("model.sig"), "{ not a bundle");
+        var result = CliRunner.Run("verify", model.Path, "--public-key", Key("signing-key-pub.pem"));
+        Assert.AreEqual(1, result.ExitCode, result.ToString());
     }
 
     [TestMethod]
     public void Verify_UnreadablePathOrNoTrust_ExitsTwo()
     {
-        Assert.AreEqual(2, Run("verify", "/nonexistent/model", "--public-key", Key("signing-key-pub.pem")).Code);
-        Assert.AreEqual(2, Run("verify", Path.GetTempPath()).Code);
+        Assert.AreEqual(2, CliRunner.Run("verify", "/nonexistent/model", "--public-key", Key("signing-key-pub.pem")).ExitCode);
+        Assert.AreEqual(2, CliRunner.Run("verify", Path.GetTempPath()).ExitCode);
     }
 
     private static string Key(string name) => Path.GetFullPath(Path.Combine(Keys, name));
-
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "modelshield.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr);
-    }
 }

@@ -1,5 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using ModelShield.Errors;
+using ModelShield.Signing.Hashing;
+using ModelShield.Signing.Runtime;
 
 namespace ModelShield.Signing.Tests.Runtime;
 
@@ -37,6 +39,28 @@ public sealed class ModelGuardTests
         var issue = ex.Result.Issues.Single();
         Assert.AreEqual(ErrorCodes.FileChanged, issue.Code);
         Assert.AreEqual("weights.data", issue.Path);
+    }
+
+    [TestMethod]
+    public void CreateSession_DataFileGoneFromDiskAfterHashing_RunsFromTheHashedBytes()
+    {
+        using var model = SigningFixtures.NewFolder();
+        SigningFixtures.WriteExternalDataModel(model.Path, [10, 20, 30, 40]);
+        var (files, _) = ModelTree.List(model.Path, new IgnoreSet([]));
+        var memory = MemoryContentReader.Allocate(files);
+        foreach (var file in files)
+        {
+            memory.Sha256(file, 0, file.Length);
+        }
+
+        // Nothing left on disk to read: the session can only come from the bytes already hashed.
+        File.Delete(model.File("weights.data"));
+        File.Delete(model.File("model.onnx"));
+        using var guarded = ModelGuard.CreateSession(model.File("model.onnx"), memory, null, what => new InvalidOperationException(what),
+            new VerificationResult { Issues = [], ModelPath = model.Path, SignaturePath = model.File("model.sig") });
+        using var input = OrtValue.CreateTensorValueFromMemory(new float[] { 1, 2, 3, 4 }, [4]);
+        using var outputs = guarded.Session.Run(new RunOptions(), ["X"], [input], ["Y"]);
+        CollectionAssert.AreEqual(new float[] { 11, 22, 33, 44 }, outputs[0].GetTensorDataAsSpan<float>().ToArray());
     }
 
     [TestMethod]

@@ -14,14 +14,8 @@ public sealed class ReferenceVectorTests
         ["v1.0.1-certificate"], ["v1.0.1-elliptic-key"], ["v1.1.0-certificate"], ["v1.1.0-elliptic-key"],
     ];
 
-    /// <summary>
-    /// Vectors whose signature verifies. v0.2.0's DSSE signature does not verify over the PAE of its payload with
-    /// the key of its certificate (checked independently with openssl dgst), so it is left out until its scheme is known.
-    /// </summary>
-    public static IEnumerable<object[]> VerifiableVectors => Vectors.Where(v => (string)v[0] != "v0.2.0-certificate");
-
     [TestMethod]
-    [DynamicData(nameof(VerifiableVectors))]
+    [DynamicData(nameof(Vectors))]
     public void Verify_ReferenceVector_Verifies(string vector)
     {
         using var copy = SigningFixtures.CopyVector(vector);
@@ -31,7 +25,7 @@ public sealed class ReferenceVectorTests
     }
 
     [TestMethod]
-    [DynamicData(nameof(VerifiableVectors))]
+    [DynamicData(nameof(Vectors))]
     public void Verify_ReferenceVectorWithOneByteChangedInSignedFile_FailsFileChanged(string vector)
     {
         using var copy = SigningFixtures.CopyVector(vector);
@@ -130,6 +124,38 @@ public sealed class ReferenceVectorTests
         Assert.AreEqual(ErrorCodes.FileUnsigned, issue.Code);
         Assert.AreEqual("ignore-me", issue.Path);
     }
+
+    [TestMethod]
+    public void Verify_V020BundleUnderPolicyRefusingLegacyPredicate_FailsAlgorithmNotAllowed()
+    {
+        using var copy = SigningFixtures.CopyVector("v0.2.0-certificate");
+        var result = Verify("v0.2.0-certificate", copy.Path, CertificatePolicy() with { AllowLegacyPredicate = false });
+        Assert.AreEqual(ErrorCodes.AlgorithmNotAllowed, result.Issues.Single().Code, Describe(result));
+    }
+
+    [TestMethod]
+    public void Verify_CurrentStatementSignedWithLegacyEncoding_FailsSignatureInvalid()
+    {
+        // Only v0.2.0's legacy statements get the legacy encoding: a v1.0 statement signed that way is refused.
+        using var copy = SigningFixtures.CopyVector("v1.1.0-elliptic-key");
+        using var key = SigningKeys.LoadPrivateKey(Path.Combine(SigningFixtures.VectorKeys, "signing-key.pem"));
+        EditBundle(copy, envelope =>
+        {
+            var message = Oms.LegacyPae.Encode(envelope["payloadType"]!.GetValue<string>(), Convert.FromBase64String(envelope["payload"]!.GetValue<string>()));
+            var signature = key.SignData(message, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.Rfc3279DerSequence);
+            envelope["signatures"]![0]!["sig"] = Convert.ToBase64String(signature);
+        });
+        var result = Verify("v1.1.0-elliptic-key", copy.Path);
+        Assert.IsFalse(result.Verified);
+        Assert.AreEqual(ErrorCodes.SignatureInvalid, result.Issues[0].Code, Describe(result));
+    }
+
+    [TestMethod]
+    [DataRow("it's", "b\"it's\"")]
+    [DataRow("a'b\"c", "b'a\\'b\"c'")]
+    [DataRow("\0\u00ff\n\\\t\r\u007f~", "b'\\x00\\xc3\\xbf\\n\\\\\\t\\r\\x7f~'")]
+    public void PythonBytesRepr_MatchesPython(string utf8, string expected) =>
+        Assert.AreEqual(expected, Oms.LegacyPae.PythonBytesRepr(Encoding.UTF8.GetBytes(utf8)));
 
     [TestMethod]
     public void Verify_PublicKeyHint_MatchesReferenceEncoding()
