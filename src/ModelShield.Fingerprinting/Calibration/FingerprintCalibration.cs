@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ModelShield.Errors;
+using ModelShield.Fingerprinting.Comparators;
+using ModelShield.Fingerprinting.Queries;
+using ModelShield.Watermarking.Statistics;
+
+namespace ModelShield.Fingerprinting.Calibration;
+
+/// <summary>
+/// What the comparators' tests are calibrated on: independent (null) models' answers to the queries, taken once at
+/// record time and kept in the kit. Nothing here ever sees a copy of the owner's model, so no threshold can be tuned
+/// on the positives a benchmark later scores.
+/// </summary>
+/// <param name="Origin">"given" (--null-models) or "trained" (reference models trained by record).</param>
+/// <param name="NullModels">The null models' names (file names, or the recipes of trained ones).</param>
+/// <param name="TrainingSeconds">How long training the reference models took, when record trained them.</param>
+/// <param name="Confidence">The one-sided confidence of the chance rates' upper bounds.</param>
+/// <param name="Comparators">One calibration per comparator.</param>
+public sealed record FingerprintCalibration(string Origin, IReadOnlyList<string> NullModels, double? TrainingSeconds, double Confidence, IReadOnlyList<ComparatorCalibration> Comparators)
+{
+    /// <summary>The confidence of the Clopper-Pearson bound on the null rate: 99.9 %.</summary>
+    public const double DefaultConfidence = 0.999;
+
+    /// <summary>Fewest null models accepted: fewer cannot show how independent models vary.</summary>
+    public const int MinimumNullModels = 3;
+
+    /// <summary>
+    /// Calibrates every comparator on the null models' answers: fits its per-trial threshold on them, counts each
+    /// null model's successes, and takes as chance rate the one-sided Clopper-Pearson upper bound of the pooled rate
+    /// (so the test stays conservative for a rate measured on a finite sample).
+    /// </summary>
+    public static FingerprintCalibration Calibrate(
+        QuerySet queries,
+        QueryAnswers owner,
+        IReadOnlyList<(string Name, QueryAnswers Answers)> nullModels,
+        string origin,
+        double? trainingSeconds,
+        double confidence = DefaultConfidence)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(nullModels);
+        if (nullModels.Count < MinimumNullModels)
+        {
+            throw new ModelShieldException(ErrorCodes.NullModelsInsufficient, $"Calibration needs at least {MinimumNullModels} null models; {nullModels.Count} given.");
+        }
+
+        if (nullModels.FirstOrDefault(n => n.Answers.Count != queries.Count || n.Answers.Probabilities is null) is { Name: not null } bad)
+        {
+            throw new ModelShieldException(ErrorCodes.NullModelsInsufficient, $"Null model {bad.Name} must answer all {queries.Count} queries with class scores.");
+        }
+
+        var answers = nullModels.Select(n => n.Answers).ToList();
+        var ci = CultureInfo.InvariantCulture;
+        var comparators = new List<ComparatorCalibration>();
+        foreach (var comparator in ComparatorRegistry.All)
+        {
+            var threshold = comparator.FitTrialThreshold(queries, owner, answers);
+            var outcomes = answers.Select(a => comparator.Compare(queries, owner, a, threshold)).ToList();
+            if (outcomes.FirstOrDefault(o => o.NotRunReason is not null) is { } notRun)
+            {
+                throw new ModelShieldException(ErrorCodes.NullModelsInsufficient, $"Comparator {comparator.Id} cannot be calibrated: {notRun.NotRunReason}.");
+            }
+
+            var trials = outcomes[0].Trials;
+            var total = outcomes.Sum(o => o.Successes);
+            var pooled = trials * outcomes.Count;
+            var bound = Binomial.UpperConfidenceBound(total, pooled, confidence);
+            var source = string.Create(ci, $"measured on {outcomes.Count} null models ({origin}): {total} successes in {pooled} trials; one-sided {confidence:P1} Clopper-Pearson upper bound {bound:0.####}");
+            comparators.Add(new ComparatorCalibration(comparator.Id, threshold, trials, outcomes.Select(o => o.Successes).ToList(), bound, source));
+        }
+
+        return new FingerprintCalibration(origin, nullModels.Select(n => n.Name).ToList(), trainingSeconds, confidence, comparators);
+    }
+
+    /// <summary>The calibration of one comparator; null when the kit predates it.</summary>
+    public ComparatorCalibration? For(string comparatorId) => Comparators.FirstOrDefault(c => c.Comparator == comparatorId);
+
+    internal JsonObject ToJson() => new()
+    {
+        ["origin"] = Origin,
+        ["nullModels"] = new JsonArray([.. NullModels.Select(n => (JsonNode)n)]),
+        ["trainingSeconds"] = TrainingSeconds,
+        ["confidence"] = Confidence,
+        ["comparators"] = new JsonArray([.. Comparators.Select(c => (JsonNode)c.ToJson())]),
+    };
+
+    internal static FingerprintCalibration FromJson(JsonObject json) => new(
+        json["origin"]!.GetValue<string>(),
+        json["nullModels"]!.AsArray().Select(n => n!.GetValue<string>()).ToList(),
+        json["trainingSeconds"]?.GetValue<double>(),
+        json["confidence"]!.GetValue<double>(),
+        json["comparators"]!.AsArray().Select(c => ComparatorCalibration.FromJson(c!.AsObject())).ToList());
+}
