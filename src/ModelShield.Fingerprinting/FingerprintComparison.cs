@@ -41,6 +41,7 @@ public sealed record ComparatorResult(
 /// <param name="NullFalsePositives">Null models that the whole decision (any comparator run) would call clones.</param>
 /// <param name="NullModels">Null models calibrated on.</param>
 /// <param name="Comparators">Each comparator's result.</param>
+/// <param name="AgreementByKind">Label agreement on each kind of query answered: which kinds told the suspect apart.</param>
 /// <param name="Notes">What weakens the answer (labels only, a query budget), in words.</param>
 public sealed record FingerprintComparison(
     string EntryId,
@@ -53,6 +54,7 @@ public sealed record FingerprintComparison(
     int NullFalsePositives,
     int NullModels,
     IReadOnlyList<ComparatorResult> Comparators,
+    IReadOnlyDictionary<string, KindAgreement> AgreementByKind,
     IReadOnlyList<string> Notes)
 {
     /// <summary>"clone" or "independent".</summary>
@@ -141,6 +143,19 @@ public sealed record FingerprintComparison(
             nullClones.Count(c => c),
             nullCount,
             results,
+            QueryKinds.All.ToDictionary(k => k, k => KindAgreement.Of(queries, fingerprint.Owner, answers, k)),
             notes);
+    }
+}
+
+/// <summary>How many queries of one kind the suspect labelled as the owner's model did.</summary>
+/// <param name="Agreed">Queries answered with the owner's label.</param>
+/// <param name="Queries">Queries of the kind answered.</param>
+public sealed record KindAgreement(int Agreed, int Queries)
+{
+    internal static KindAgreement Of(QuerySet queries, QueryAnswers owner, QueryAnswers suspect, string kind)
+    {
+        var rows = queries.IndicesOf(kind).Where(i => i < suspect.Count).ToList();
+        return new KindAgreement(rows.Count(i => suspect.Labels[i] == owner.Labels[i]), rows.Count);
     }
 }

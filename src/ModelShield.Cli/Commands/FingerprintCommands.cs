@@ -202,6 +202,7 @@ internal sealed class FingerprintCommands(CliOutput cli)
             w.WriteLine($"Test         {c.Comparator}: {c.Test}; chance rate {c.ChanceRateSource}");
         }
 
+        w.WriteLine($"By kind      label agreement {string.Join(", ", d.AgreementByKind.Select(k => $"{k.Key} {k.Value.Agreed}/{k.Value.Queries}"))}");
         foreach (var note in d.Notes)
         {
             w.WriteLine($"Note         {note}");
@@ -258,6 +259,7 @@ internal sealed class FingerprintCommands(CliOutput cli)
         double CpuSeconds,
         double WallSeconds,
         IReadOnlyList<ComparatorDescription> Comparators,
+        IReadOnlyDictionary<string, KindAgreement> AgreementByKind,
         IReadOnlyList<string> Notes)
     {
         public static CompareDocument From(FingerprintComparison c, string suspect, double cpuSeconds, double wallSeconds) => new(
@@ -293,6 +295,7 @@ internal sealed class FingerprintCommands(CliOutput cli)
                 r.NullFalsePositives,
                 r.NullModels,
                 r.IsClone)).ToList(),
+            c.AgreementByKind,
             c.Notes);
     }
 
