@@ -25,8 +25,8 @@ public sealed class FingerprintComparisonTests
             Assert.IsTrue(result.IsClone, $"noise {noise}: {Describe(result)}");
             Assert.AreEqual("clone", result.Verdict);
             Assert.AreEqual(60, result.QueriesSpent);
-            Assert.AreEqual(2, result.ComparatorsRun);
-            Assert.IsTrue(result.Comparators.All(c => c.Test!.Comparisons == 2 && c.Test.Alpha == 1e-6));
+            Assert.AreEqual(5, result.ComparatorsRun);
+            Assert.IsTrue(result.Comparators.All(c => c.Test!.Comparisons == 5 && c.Test.Alpha == 1e-6));
         }
     }
 
@@ -100,12 +100,12 @@ public sealed class FingerprintComparisonTests
         var result = await FingerprintComparison.CompareAsync(remote, fingerprint);
 
         Assert.IsTrue(result.LabelsOnly);
-        Assert.AreEqual(1, result.ComparatorsRun, "Bonferroni over the one comparator that ran");
+        Assert.AreEqual(4, result.ComparatorsRun, "Bonferroni over the four label comparators that ran");
         var correlation = result.Comparators.Single(c => c.Comparator == OutputCorrelationComparator.ComparatorId);
         Assert.IsNull(correlation.Test);
         StringAssert.Contains(correlation.NotRunReason, "labels only");
         var labels = result.Comparators.Single(c => c.Comparator == LabelAgreementComparator.ComparatorId);
-        Assert.AreEqual(1, labels.Test!.Comparisons);
+        Assert.AreEqual(4, labels.Test!.Comparisons);
         Assert.IsTrue(result.IsClone, Describe(result));
         Assert.IsTrue(result.Notes.Any(n => n.Contains("labels only", StringComparison.Ordinal) && n.Contains("distillation", StringComparison.Ordinal)));
     }

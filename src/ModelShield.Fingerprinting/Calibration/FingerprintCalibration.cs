@@ -58,9 +58,10 @@ public sealed record FingerprintCalibration(string Origin, IReadOnlyList<string>
         {
             var threshold = comparator.FitTrialThreshold(queries, owner, answers);
             var outcomes = answers.Select(a => comparator.Compare(queries, owner, a, threshold)).ToList();
-            if (outcomes.FirstOrDefault(o => o.NotRunReason is not null) is { } notRun)
+            // A comparator these queries cannot feed (e.g. no mistakes of the owner to ask about) is left out, not guessed.
+            if (outcomes.Any(o => o.NotRunReason is not null))
             {
-                throw new ModelShieldException(ErrorCodes.NullModelsInsufficient, $"Comparator {comparator.Id} cannot be calibrated: {notRun.NotRunReason}.");
+                continue;
             }
 
             var trials = outcomes[0].Trials;
@@ -69,6 +70,11 @@ public sealed record FingerprintCalibration(string Origin, IReadOnlyList<string>
             var bound = Binomial.UpperConfidenceBound(total, pooled, confidence);
             var source = string.Create(ci, $"measured on {outcomes.Count} null models ({origin}): {total} successes in {pooled} trials; one-sided {confidence:P1} Clopper-Pearson upper bound {bound:0.####}");
             comparators.Add(new ComparatorCalibration(comparator.Id, threshold, trials, outcomes.Select(o => o.Successes).ToList(), bound, source));
+        }
+
+        if (comparators.Count == 0)
+        {
+            throw new ModelShieldException(ErrorCodes.NullModelsInsufficient, "No comparator can be calibrated on these queries.");
         }
 
         return new FingerprintCalibration(origin, nullModels.Select(n => n.Name).ToList(), trainingSeconds, confidence, comparators);

@@ -1,4 +1,5 @@
 using ModelShield.Errors;
+using ModelShield.Fingerprinting.Queries;
 
 namespace ModelShield.Fingerprinting.Comparators;
 
@@ -6,7 +7,12 @@ namespace ModelShield.Fingerprinting.Comparators;
 public static class ComparatorRegistry
 {
     /// <summary>Every comparator, in the order reports list them.</summary>
-    public static IReadOnlyList<IFingerprintComparator> All { get; } = [new LabelAgreementComparator(), new OutputCorrelationComparator()];
+    public static IReadOnlyList<IFingerprintComparator> All { get; } =
+    [
+        new LabelAgreementComparator(null),
+        .. QueryKinds.All.Select(k => new LabelAgreementComparator(k)),
+        new OutputCorrelationComparator(),
+    ];
 
     /// <summary>The comparator with this id; an unknown id is an error (MS7100) that lists the known ones.</summary>
     public static IFingerprintComparator Get(string id) =>

@@ -1,5 +1,7 @@
 using ModelShield.Errors;
+using Google.Protobuf;
 using ModelShield.Onnx.Files;
+using ModelShield.Training.Architectures;
 using ModelShield.Training.Data;
 using ModelShield.Training.Executor;
 using ModelShield.Training.Trainers;
@@ -11,7 +13,9 @@ namespace ModelShield.Training.Fingerprints;
 /// <summary>
 /// Chooses fingerprint queries for an owner model from the owner's images: samples it misclassifies, CutMix-style
 /// mixes of two samples it labels differently, and samples pushed with its gradients (through the differentiable
-/// executor) just across its decision boundary towards its second choice.
+/// executor) just across its decision boundary towards its second choice. Three candidates are made per query, and
+/// the ones kept are those that fine-tuned copies of the owner still answer as the owner does while independently
+/// trained models do not (the idea of conferrable examples, with surrogates and references made here).
 /// </summary>
 internal static class QuerySelection
 {
@@ -27,6 +31,18 @@ internal static class QuerySelection
     /// <summary>Most steps towards the boundary; points that never cross stay near it and are kept.</summary>
     public const int BoundaryMaxSteps = 300;
 
+    /// <summary>Candidates made per query kept: the selection keeps the third that best tells copies from independent models.</summary>
+    public const int CandidatesPerQuery = 3;
+
+    /// <summary>Copies of the owner fine-tuned here (1 epoch on its own images) that the queries must survive.</summary>
+    public const int Surrogates = 3;
+
+    /// <summary>Independent MLPs trained here (1 epoch) that the queries should not agree with; never the calibration's null models.</summary>
+    public const int SelectionReferences = 3;
+
+    /// <summary>The surrogates' fine-tuning rate: a gentle change, as a thief who wants to keep the model's accuracy makes.</summary>
+    public const double SurrogateLearningRate = 5e-4;
+
     public static LabQueries Select(OnnxModel owner, LabSplits splits, int count, int seed)
     {
         using var scope = NewDisposeScope();
@@ -35,41 +51,84 @@ internal static class QuerySelection
         var rowShape = RowShape(owner, module, splits.Owner);
         var random = new Random(seed);
         var candidates = splits.Owner.Take(CandidateImages);
-        var predicted = Predict(module, candidates, rowShape);
+        var predicted = Predict(module, candidates.ImagesTensor(), rowShape);
 
         var wantMisclassified = (int)Math.Round(count * 0.3);
         var wantBoundary = (int)Math.Round(count * 0.3);
         var misclassified = Enumerable.Range(0, candidates.Count).Where(i => predicted[i] != candidates.Labels[i]).ToList();
         Shuffle(misclassified, random);
-        misclassified = misclassified.Take(wantMisclassified).ToList();
+        wantMisclassified = Math.Min(wantMisclassified, misclassified.Count / CandidatesPerQuery);
         var correct = Enumerable.Range(0, candidates.Count).Where(i => predicted[i] == candidates.Labels[i]).ToList();
         Shuffle(correct, random);
-        var boundaryStarts = correct.Take(wantBoundary).ToList();
+        wantBoundary = Math.Min(wantBoundary, correct.Count / CandidatesPerQuery);
 
         // Mixes fill whatever the other kinds could not supply (a very accurate owner has few mistakes).
-        var mixes = count - misclassified.Count - boundaryStarts.Count;
-        if (mixes < 1 || candidates.Count < 2 || predicted.Distinct().Count() < 2)
+        var wantMixes = count - wantMisclassified - wantBoundary;
+        if (candidates.Count < 2 || predicted.Distinct().Count() < 2)
         {
             throw new ModelShieldException(ErrorCodes.FingerprintQueriesUnavailable, $"The owner's {candidates.Count} images cannot give {count} fingerprint queries (the model must predict at least two classes on them).");
         }
 
+        var pool = new List<(float[] Row, string Kind)>();
+        pool.AddRange(misclassified.Take(wantMisclassified * CandidatesPerQuery).Select(i => (Image(candidates, i), "misclassified")));
+        for (var k = 0; k < wantMixes * CandidatesPerQuery; k++)
+        {
+            pool.Add((CutMix(candidates, predicted, random), "mix"));
+        }
+
+        pool.AddRange(PushAcrossBoundary(module, candidates, correct.Take(wantBoundary * CandidatesPerQuery).ToList(), rowShape).Select(r => (r, "boundary")));
+
+        var scores = SelectionScores(owner, module, candidates, rowShape, pool.Select(p => p.Row).ToList(), random);
+        var chosen = new List<(float[] Row, string Kind)>();
+        foreach (var (kind, want) in new[] { ("misclassified", wantMisclassified), ("mix", wantMixes), ("boundary", wantBoundary) })
+        {
+            // OrderByDescending is stable and the pool is in random order, so ties fall randomly.
+            chosen.AddRange(Enumerable.Range(0, pool.Count).Where(i => pool[i].Kind == kind).OrderByDescending(i => scores[i]).Take(want).Select(i => pool[i]));
+        }
+
+        Shuffle(chosen, random);
         var pixels = candidates.PixelsPerImage;
-        var rows = new List<(float[] Row, string Kind)>();
-        rows.AddRange(misclassified.Select(i => (Image(candidates, i), "misclassified")));
-        for (var k = 0; k < mixes; k++)
+        var inputs = new float[chosen.Count * pixels];
+        for (var i = 0; i < chosen.Count; i++)
         {
-            rows.Add((CutMix(candidates, predicted, random), "mix"));
+            chosen[i].Row.CopyTo(inputs, i * pixels);
         }
 
-        rows.AddRange(PushAcrossBoundary(module, candidates, boundaryStarts, rowShape).Select(r => (r, "boundary")));
-        Shuffle(rows, random);
-        var inputs = new float[rows.Count * pixels];
-        for (var i = 0; i < rows.Count; i++)
+        return new LabQueries(rowShape, inputs, chosen.Select(r => r.Kind).ToList());
+    }
+
+    /// <summary>
+    /// For each candidate: how many surrogate copies of the owner give the owner's label, minus how many independent
+    /// selection references do (conferrable-example style). Both kinds of model are made here from the owner's images,
+    /// with seeds drawn from the record's secret randomness.
+    /// </summary>
+    private static double[] SelectionScores(OnnxModel owner, OnnxModule ownerModule, ImageSet images, int[] rowShape, List<float[]> rows, Random random)
+    {
+        using var scope = NewDisposeScope();
+        long[] shape = [rows.Count, .. rowShape.Select(d => (long)d)];
+        var queries = torch.tensor(rows.SelectMany(r => r).ToArray()).reshape(shape);
+        var ownerLabels = Trainer.Logits(ownerModule, queries).argmax(1);
+        var trainImages = images.ImagesTensor();
+        var trainLabels = images.LabelsTensor();
+        var scores = torch.zeros(rows.Count, dtype: ScalarType.Float64);
+        for (var s = 0; s < Surrogates; s++)
         {
-            rows[i].Row.CopyTo(inputs, i * pixels);
+            using var surrogate = OnnxModule.Create(owner);
+            var options = new TrainingOptions { Epochs = 1, LearningRate = SurrogateLearningRate, Seed = random.Next() };
+            Trainer.Fit(surrogate, trainImages.reshape([images.Count, .. rowShape.Select(d => (long)d)]), trainLabels, static (logits, targets) => nn.functional.cross_entropy(logits, targets), options);
+            scores += Trainer.Logits(surrogate, queries).argmax(1).eq(ownerLabels).to_type(ScalarType.Float64);
         }
 
-        return new LabQueries(rowShape, inputs, rows.Select(r => r.Kind).ToList());
+        var mlp = ArchitectureRegistry.Get("mlp");
+        for (var r = 0; r < SelectionReferences; r++)
+        {
+            var referenceSeed = random.Next();
+            using var reference = OnnxModule.Create(OnnxModel.Parse(mlp.Build(referenceSeed, images.Height, images.Width).ToByteArray(), null));
+            Trainer.TrainClassifier(reference, images, new TrainingOptions { Epochs = 1, Seed = referenceSeed });
+            scores -= Trainer.Logits(reference, queries.reshape(rows.Count, 1, images.Height, images.Width)).argmax(1).eq(ownerLabels).to_type(ScalarType.Float64);
+        }
+
+        return scores.data<double>().ToArray();
     }
 
     /// <summary>The owner's input shape without the batch dimension; it must hold one image.</summary>
@@ -85,10 +144,10 @@ internal static class QuerySelection
         return [.. dims.Select(d => (int)d)];
     }
 
-    private static int[] Predict(OnnxModule module, ImageSet images, int[] rowShape)
+    private static int[] Predict(OnnxModule module, Tensor images, int[] rowShape)
     {
         using var scope = NewDisposeScope();
-        var x = images.ImagesTensor().reshape([images.Count, .. rowShape.Select(d => (long)d)]);
+        var x = images.reshape([images.shape[0], .. rowShape.Select(d => (long)d)]);
         return Trainer.Logits(module, x).argmax(1).data<long>().Select(v => (int)v).ToArray();
     }
 
