@@ -47,9 +47,14 @@ internal sealed class FingerprintCommands(CliOutput cli)
             throw new ModelShieldException(ErrorCodes.BadUsage, $"--reference-models must lie between {FingerprintCalibration.MinimumNullModels} and 100.");
         }
 
-        // Opening the kit first fails fast on a wrong passphrase, before any work.
+        // Opening the kit and listing the null models first fails fast, before any work.
         var secret = kitOptions.Secret();
         _ = KitFile.Read(kit, secret);
+        var givenNulls = nullModels is null ? null : Directory.EnumerateFiles(nullModels, "*.onnx").Order(StringComparer.Ordinal).Select(p => (p, Path.GetFileName(p))).ToList();
+        if (givenNulls is not null && givenNulls.Count < FingerprintCalibration.MinimumNullModels)
+        {
+            throw new ModelShieldException(ErrorCodes.NullModelsInsufficient, $"--null-models '{nullModels}' holds {givenNulls.Count} .onnx files; at least {FingerprintCalibration.MinimumNullModels} are needed.");
+        }
 
         // The queries are stored whole in the kit, so their seed only has to be unpredictable, not reproducible.
         var chosen = LabFingerprintQueries.Choose(model, data, queries, RandomNumberGenerator.GetInt32(int.MaxValue));
@@ -58,24 +63,15 @@ internal sealed class FingerprintCommands(CliOutput cli)
         var trainedFolder = nullModels is null ? Directory.CreateTempSubdirectory("modelshield-reference-").FullName : null;
         try
         {
-            List<(string Path, string Name)> nulls;
+            var nulls = givenNulls;
             double? trainingSeconds = null;
-            if (nullModels is not null)
-            {
-                nulls = Directory.EnumerateFiles(nullModels, "*.onnx").Order(StringComparer.Ordinal).Select(p => (p, Path.GetFileName(p))).ToList();
-            }
-            else
+            if (nulls is null)
             {
                 cli.Progress($"No --null-models: training {referenceModels} independent reference models on {data} to calibrate on");
                 var trained = LabFingerprintQueries.TrainReferenceModels(data, trainedFolder!, referenceModels, new LineProgress(cli.Progress));
                 nulls = trained.Models.Select(m => (m.Path, m.Recipe)).ToList();
                 trainingSeconds = trained.Seconds;
                 cli.Progress(string.Create(CultureInfo.InvariantCulture, $"Trained {nulls.Count} reference models in {trained.Seconds:0.0} s"));
-            }
-
-            if (nulls.Count < FingerprintCalibration.MinimumNullModels)
-            {
-                throw new ModelShieldException(ErrorCodes.NullModelsInsufficient, $"--null-models '{nullModels}' holds {nulls.Count} .onnx files; at least {FingerprintCalibration.MinimumNullModels} are needed.");
             }
 
             var fingerprint = await RecordAsync(model, querySet, nulls, nullModels is null ? "trained" : "given", trainingSeconds).ConfigureAwait(false);

@@ -15,11 +15,28 @@ public sealed class FingerprintCommandsTests
 {
     private const int Classes = 10;
 
+    // Recording chooses queries with surrogates and references trained on the sample (tens of seconds on a busy
+    // machine), so the comparison tests share one recorded kit; comparing never changes a kit.
+    private static TempFolder? _shared;
+    private static (string Kit, string Key, string Owner, CliResult Record) _recorded;
+
+    [ClassInitialize]
+    public static void RecordOnce(TestContext context)
+    {
+        _ = context;
+        _shared = new TempFolder();
+        var (kit, key, owner) = Record(_shared, out var record);
+        _recorded = (kit, key, owner, record);
+    }
+
+    [ClassCleanup]
+    public static void DeleteRecording() => _shared?.Dispose();
+
     [TestMethod]
     public void RecordThenCompare_CopyExit0_IndependentExit1()
     {
         using var temp = new TempFolder();
-        var (kit, key, owner) = Record(temp, out var record);
+        var (kit, key, owner, record) = _recorded;
 
         using (var doc = JsonDocument.Parse(record.Stdout))
         {
@@ -58,8 +75,7 @@ public sealed class FingerprintCommandsTests
     [TestMethod]
     public async Task Compare_LabelsOnlyEndpoint_LabelComparatorOnlyAndSaysSo()
     {
-        using var temp = new TempFolder();
-        var (kit, key, _) = Record(temp, out _);
+        var (kit, key, _, _) = _recorded;
         await using var server = await OipTestServer.StartAsync(NoisyCopy(TinyModels.Mlp(784, 64, Classes, seed: 1), 0.05).ToByteArray(), new OipTestServerOptions { LabelsOnly = true, RequiredHeaderValue = "Bearer t0ken" });
 
         var result = CliRunner.Run(null, new Dictionary<string, string> { ["SUSPECT_TOKEN"] = "Bearer t0ken" }, "fingerprint", "compare", "--endpoint", server.ModelUrl.ToString(), "--header", "Authorization=SUSPECT_TOKEN", "--kit", kit, "--kit-key-file", key, "--timeout", "20", "--json");
@@ -77,8 +93,7 @@ public sealed class FingerprintCommandsTests
     [TestMethod]
     public void Compare_MaxQueries_SpendsNoMore()
     {
-        using var temp = new TempFolder();
-        var (kit, key, owner) = Record(temp, out _);
+        var (kit, key, owner, _) = _recorded;
 
         var result = CliRunner.Run("fingerprint", "compare", owner, "--kit", kit, "--kit-key-file", key, "--max-queries", "40", "--json");
 
@@ -127,6 +142,45 @@ public sealed class FingerprintCommandsTests
 
         Assert.AreEqual(2, result.ExitCode, result.ToString());
         StringAssert.Contains(result.Stderr, "MS7103");
+    }
+
+    [TestMethod]
+    [TestCategory("Slow")]
+    public void LabOwner_AttackedCopiesClone_IndependentlyTrainedNot_CalibratedOnReferencesTrainedByRecord()
+    {
+        using var temp = new TempFolder();
+        var (kit, key) = NewKit(temp);
+        var data = RepositoryFiles.SampleData;
+        var owner = temp.File("owner.onnx");
+        var independent = temp.File("independent.onnx");
+        Assert.AreEqual(0, CliRunner.Run("lab", "train", "--arch", "mlp", "--epochs", "3", "--seed", "1", "--data", data, "-o", owner).ExitCode);
+        Assert.AreEqual(0, CliRunner.Run("lab", "train", "--arch", "mlp", "--epochs", "3", "--seed", "77", "--data", data, "-o", independent).ExitCode);
+
+        // Record before any copy exists: the calibration cannot have seen the positives.
+        var record = CliRunner.Run("fingerprint", "record", owner, "--kit", kit, "--kit-key-file", key, "--data", data, "--reference-models", "3", "--json");
+        Assert.AreEqual(0, record.ExitCode, record.ToString());
+        using (var doc = JsonDocument.Parse(record.Stdout))
+        {
+            Assert.AreEqual("trained", doc.RootElement.GetProperty("nullOrigin").GetString());
+            Assert.AreEqual(3, doc.RootElement.GetProperty("nullModels").GetArrayLength());
+            Assert.IsGreaterThan(0, doc.RootElement.GetProperty("trainingSeconds").GetDouble());
+        }
+
+        StringAssert.Contains(record.Stderr, "Trained 3 reference models in");
+
+        // The lab's default fine-tuning (2 epochs on the attacker's split), half the weights pruned, an int8 round trip.
+        foreach (var attack in new[] { "finetune", "prune:0.5", "int8" })
+        {
+            var copy = temp.File($"copy-{attack.Replace(':', '-')}.onnx");
+            Assert.AreEqual(0, CliRunner.Run("lab", "attack", owner, "--attack", attack, "--data", data, "-o", copy).ExitCode, attack);
+
+            var compare = CliRunner.Run("fingerprint", "compare", copy, "--kit", kit, "--kit-key-file", key, "--json");
+
+            Assert.AreEqual(0, compare.ExitCode, $"{attack}: {compare}");
+        }
+
+        var negative = CliRunner.Run("fingerprint", "compare", independent, "--kit", kit, "--kit-key-file", key, "--json");
+        Assert.AreEqual(1, negative.ExitCode, negative.ToString());
     }
 
     /// <summary>A kit with a fingerprint of a random-weight MLP on 28x28 rows, calibrated on 6 other random MLPs.</summary>
