@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns the answers scripts/bench-fingerprint collected into the Markdown table of docs/results/fingerprint.md.
 Usage: fingerprint-report.py WORK PROFILE DATA (called by scripts/bench-fingerprint)."""
-import datetime, json, os, statistics, sys
+import datetime, json, math, os, statistics, sys
 
 work, profile, data = sys.argv[1:4]
 manifest = json.load(open(os.path.join(work, "zoo", "manifest.json")))
@@ -37,9 +37,9 @@ def score(doc):
 
 
 def labels_only_score(doc):
-    """What a labels-only endpoint would give: label agreement alone, no Bonferroni factor."""
-    c = next(c for c in doc["comparators"] if c["comparator"] == "label-agreement")
-    return -c["log10PValue"]
+    """What a labels-only endpoint would give: the label-agreement comparators alone, Bonferroni over them."""
+    labels = [c for c in doc["comparators"] if c["comparator"].startswith("label-agreement") and c.get("test")]
+    return max(-(c["log10PValue"] + math.log10(len(labels))) for c in labels)
 
 
 def auc(pos, neg):
@@ -73,44 +73,57 @@ w("")
 for owner, rec in records.items():
     w(f"Owner `{owner}`: {rec['queries']} queries ({', '.join(f'{v} {k}' for k, v in rec['kinds'].items())}); calibrated on "
       f"{len(rec['nullModels'])} reference models trained apart from the zoo (seeds 9001-9006, {', '.join(rec['nullModels'])}); "
-      + "; ".join(f"{c['comparator']}: chance rate {c['chanceRate']:.4f}, needs {c['successesNeeded']}/{c['trials']}" for c in rec["comparators"]) + ".")
+      + "; ".join(f"{c['comparator']}: chance rate {c['chanceRate']:.4f}, "
+                 + (f"needs {c['successesNeeded']}/{c['trials']}" if c['successesNeeded'] <= c['trials'] else f"cannot reject with {c['trials']} trials")
+                 for c in rec["comparators"]) + ".")
 w("")
+if profile == "quick":
+    w("Caveats: the quick zoo has one weak owner (an MLP trained 3 epochs on 2,666 images) and few copies per family, so an AUC of 1.000 "
+      "here rests on 2-3 copies; its distillation copies lose more than 5 points and so do not count. The query selection and the "
+      "per-kind comparators were designed while looking at this zoo (the thresholds themselves come only from the reference models). "
+      "Each run records a fresh, randomly chosen fingerprint, so figures move between runs. The full profile is the real test.")
+    w("")
 w("Positives are the owner's copies after each attack; an attack counts only if the copy keeps its test accuracy within 5 points "
   "of the owner's (DESIGN.md, The lab). Negatives: the zoo's independently trained models. Score for ROC: −log10 of the smallest "
   "Bonferroni-corrected p-value over the comparators. Detected: verdict `clone` at alpha 1e-6. Labels-only: the label-agreement test alone "
   "(what a labels-only endpoint allows).")
 w("")
-w("| attack family | copies (counted) | ROC AUC | TPR at 0 FPR | detected at alpha 1e-6 | detected, labels only |")
-w("|---|---|---|---|---|---|")
-families = {}
-for r in rows:
-    if r["model"].get("counts"):
-        families.setdefault(family(r["model"]["lineage"]), []).append(r)
+negs = [n for v in negatives.values() for n in v]
 order = ["fine-tuning", "pruning", "quantization", "noise", "permutation/rescaling", "distillation, soft labels",
          "distillation, hard labels", "distillation, other architecture", "combinations"]
-all_counted = []
-for fam in order + sorted(set(families) - set(order)):
-    items = families.get(fam, [])
-    if not items:
-        w(f"| {fam} | 0 | n/a | n/a | n/a | n/a |")
-        continue
-    all_counted += items
-    neg = [n["score"] for n in negatives[items[0]["owner"]]]
-    neg_lo = [n["lo"] for n in negatives[items[0]["owner"]]]
-    pos = [i["score"] for i in items]
-    tpr0 = sum(p > max(neg) for p in pos) / len(pos)
-    det = sum(i["doc"]["verdict"] == "clone" for i in items)
-    det_lo = sum(i["lo"] >= 6 for i in items)
-    w(f"| {fam} | {len(items)} | {auc(pos, neg):.3f} | {tpr0:.2f} | {det}/{len(items)} | {det_lo}/{len(items)} |")
-negs = [n for v in negatives.values() for n in v]
-fp = sum(n["doc"]["verdict"] == "clone" for n in negs)
-fp_lo = sum(n["lo"] >= 6 for n in negs)
-det_all = sum(i["doc"]["verdict"] == "clone" for i in all_counted)
-w(f"| **all counted copies** | {len(all_counted)} | {auc([i['score'] for i in all_counted], [n['score'] for n in negs]):.3f} | "
-  f"{sum(i['score'] > max(n['score'] for n in negs) for i in all_counted) / max(1, len(all_counted)):.2f} | {det_all}/{len(all_counted)} | "
-  f"{sum(i['lo'] >= 6 for i in all_counted)}/{len(all_counted)} |")
-w(f"| negatives (false positives) | {len(negs)} | | | {fp}/{len(negs)} | {fp_lo}/{len(negs)} |")
+
+
+def family_table(selected, title):
+    w(f"| attack family | copies ({title}) | ROC AUC | TPR at 0 FPR | detected at alpha 1e-6 | detected, labels only |")
+    w("|---|---|---|---|---|---|")
+    families = {}
+    for r in selected:
+        families.setdefault(family(r["model"]["lineage"]), []).append(r)
+    for fam in order + sorted(set(families) - set(order)):
+        items = families.get(fam, [])
+        if not items:
+            w(f"| {fam} | 0 | n/a | n/a | n/a | n/a |")
+            continue
+        neg = [n["score"] for n in negatives[items[0]["owner"]]]
+        pos = [i["score"] for i in items]
+        tpr0 = sum(p > max(neg) for p in pos) / len(pos)
+        det = sum(i["doc"]["verdict"] == "clone" for i in items)
+        det_lo = sum(i["lo"] >= 6 for i in items)
+        w(f"| {fam} | {len(items)} | {auc(pos, neg):.3f} | {tpr0:.2f} | {det}/{len(items)} | {det_lo}/{len(items)} |")
+    w(f"| **all** | {len(selected)} | {auc([i['score'] for i in selected], [n['score'] for n in negs]):.3f} | "
+      f"{sum(i['score'] > max(n['score'] for n in negs) for i in selected) / max(1, len(selected)):.2f} | "
+      f"{sum(i['doc']['verdict'] == 'clone' for i in selected)}/{len(selected)} | {sum(i['lo'] >= 6 for i in selected)}/{len(selected)} |")
+    w(f"| negatives (false positives) | {len(negs)} | | | {sum(n['doc']['verdict'] == 'clone' for n in negs)}/{len(negs)} | "
+      f"{sum(n['lo'] >= 6 for n in negs)}/{len(negs)} |")
+    w("")
+
+
+w("### Copies that count (accuracy within 5 points of the owner's)")
 w("")
+family_table([r for r in rows if r["model"].get("counts")], "counted")
+w("### Every copy, whether it counts or not (distillation copies of the quick zoo lose more than 5 points)")
+w("")
+family_table(rows, "all")
 docs = [r["doc"] for r in rows] + [n["doc"] for n in negs]
 cpu = [d["cpuSeconds"] for d in docs]
 w(f"Queries spent per comparison: mean {statistics.mean(d['queriesSpent'] for d in docs):.0f}, max {max(d['queriesSpent'] for d in docs)}. "
