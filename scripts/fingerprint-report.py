@@ -4,6 +4,10 @@ Usage: fingerprint-report.py WORK PROFILE DATA (called by scripts/bench-fingerpr
 import datetime, json, math, os, statistics, sys
 
 work, profile, data = sys.argv[1:4]
+# The data folder as a path inside the repository when it is one (the shipped sample), so the page reads the same anywhere.
+repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if os.path.abspath(data).startswith(repo + os.sep):
+    data = os.path.relpath(os.path.abspath(data), repo)
 manifest = json.load(open(os.path.join(work, "zoo", "manifest.json")))
 models = {m["id"]: m for m in manifest["models"]}
 ALPHA_LOG10 = -6.0
