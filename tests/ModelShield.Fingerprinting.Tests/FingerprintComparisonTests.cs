@@ -67,6 +67,10 @@ public sealed class FingerprintComparisonTests
         Assert.AreEqual(20, correlation.Test!.Trials, "one trial per mixed query");
         Assert.IsNotNull(correlation.TrialThreshold);
         Assert.AreEqual(20, result.AgreementByKind["mix"].Queries);
+        var boundary = result.Comparators.Single(c => c.Comparator == "label-agreement/boundary");
+        Assert.AreEqual(20, boundary.Test!.Trials, "one trial per boundary query");
+        Assert.AreEqual(result.AgreementByKind["boundary"].Agreed, boundary.Test.Successes);
+        Assert.AreNotEqual(labels.Test.ChanceRate, boundary.Test.ChanceRate, "each kind has its own measured chance rate");
     }
 
     [TestMethod]
