@@ -44,7 +44,7 @@ public sealed class FingerprintCommandsTests
             Assert.AreEqual(100, root.GetProperty("queries").GetInt32());
             Assert.AreEqual(100, root.GetProperty("kinds").EnumerateObject().Sum(k => k.Value.GetInt32()));
             Assert.AreEqual("given", root.GetProperty("nullOrigin").GetString());
-            Assert.AreEqual(6, root.GetProperty("nullModels").GetArrayLength());
+            Assert.AreEqual(10, root.GetProperty("nullModels").GetArrayLength());
             Assert.AreEqual(5, root.GetProperty("comparators").GetArrayLength());
             Assert.AreEqual(0, root.GetProperty("comparators")[0].GetProperty("nullFalsePositives").GetInt32());
         }
@@ -62,7 +62,7 @@ public sealed class FingerprintCommandsTests
         var labels = cloned.RootElement.GetProperty("comparators")[0];
         Assert.AreEqual("label-agreement", labels.GetProperty("comparator").GetString());
         Assert.AreEqual("exact binomial, one-sided", labels.GetProperty("test").GetString());
-        StringAssert.Contains(labels.GetProperty("chanceRateSource").GetString(), "6 null models");
+        StringAssert.Contains(labels.GetProperty("chanceRateSource").GetString(), "10 null models");
         Assert.IsLessThan(-6, labels.GetProperty("log10CorrectedPValue").GetDouble());
         Assert.AreEqual(1, other.ExitCode, other.ToString());
         using var independentDoc = JsonDocument.Parse(other.Stdout);
@@ -183,13 +183,13 @@ public sealed class FingerprintCommandsTests
         Assert.AreEqual(1, negative.ExitCode, negative.ToString());
     }
 
-    /// <summary>A kit with a fingerprint of a random-weight MLP on 28x28 rows, calibrated on 6 other random MLPs.</summary>
+    /// <summary>A kit with a fingerprint of a random-weight MLP on 28x28 rows, calibrated on 10 other random MLPs.</summary>
     private static (string Kit, string Key, string Owner) Record(TempFolder temp, out CliResult record)
     {
         var (kit, key) = NewKit(temp);
         var owner = TinyModels.Write(TinyModels.Mlp(784, 64, Classes, seed: 1), temp.File("owner.onnx"));
         Directory.CreateDirectory(temp.File("nulls"));
-        for (var seed = 100; seed < 106; seed++)
+        for (var seed = 100; seed < 110; seed++)
         {
             TinyModels.Write(TinyModels.Mlp(784, 64, Classes, seed), temp.File($"nulls/null-{seed}.onnx"));
         }
