@@ -24,6 +24,9 @@ internal static class CliApp
         var output = new CliOutput(json);
         var commandEntered = false;
 
+        // The generic host would watch appsettings.json in the current folder for changes, which lists every
+        // folder below it: seconds to minutes when run from / or a large tree. A CLI reads no such file.
+        Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
         var builder = CoconaApp.CreateBuilder(args, options =>
         {
             options.EnableShellCompletionSupport = false;

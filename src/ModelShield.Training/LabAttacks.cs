@@ -58,6 +58,7 @@ public static class LabAttacks
     {
         ArgumentNullException.ThrowIfNull(request);
         var chain = AttackRegistry.ParseChain(request.Attack);
+        OutputCheck.BeforeWork(request.Output, request.Overwrite, request.Model);
         var model = OnnxModel.Load(request.Model);
         var splits = new Lazy<LabSplits>(() => LabSplits.Load(request.DataFolder));
         var original = Accuracy(model, splits.Value.Test);

@@ -85,6 +85,7 @@ public static class LabTraining
             Progress = request.Log is null ? null : new Progress(request.Log),
         };
         options.Validate();
+        OutputCheck.BeforeWork(request.Output, request.Overwrite);
         var splits = LabSplits.Load(request.DataFolder);
         var proto = architecture.Build(request.Seed, splits.Owner.Height, splits.Owner.Width);
         var model = OnnxModel.Parse(proto.ToByteArray(), null);

@@ -4,6 +4,7 @@ using Cocona;
 using ModelShield.Cli.Output;
 using ModelShield.Errors;
 using ModelShield.Onnx.Files;
+using ModelShield.Training;
 using ModelShield.Watermarking.Kits;
 using ModelShield.Watermarking.Statistics;
 using ModelShield.Watermarking.Triggers;
@@ -35,7 +36,7 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
         [Option(Description = "weights: the payload bits as hexadecimal (exactly --bits / 4 digits)")] string? payloadHex = null,
         [Option(Description = "weights: payload length in bits")] int bits = WeightEmbedOptions.DefaultBits,
         [Option(Description = "weights: margin each bit's projection is pushed to (larger: more robust, less faithful)")] double margin = WeightEmbedOptions.DefaultMargin,
-        [Option(Description = "triggers: data folder (IDX or .npy Fashion-MNIST files) whose owner split the model is fine-tuned on")] string? data = null,
+        [Option(Description = "Data folder (Fashion-MNIST layout). weights: report test accuracy and top-1 agreement before and after; triggers (required): the owner split is fine-tuned on")] string? data = null,
         [Option(Description = "triggers: number of triggers (default 100)")] int? triggers = null,
         [Option("trigger-kind", Description = "triggers: noise or patterns (default noise)")] string? triggerKind = null,
         [Option(Description = "triggers: fine-tuning epochs over the owner split (default 3; as many more only while a trigger is still answered wrongly)")] int? epochs = null,
@@ -56,7 +57,7 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
             return EmbedTriggers(model, kit, kitOptions, output, force, new TriggerEmbedOptions(data, triggers ?? 100, triggerKind ?? "noise", epochs, learningRate));
         }
 
-        RejectOptions(scheme, ("--data", data is not null), ("--triggers", triggers is not null), ("--trigger-kind", triggerKind is not null), ("--epochs", epochs is not null), ("--lr", learningRate is not null));
+        RejectOptions(scheme, ("--triggers", triggers is not null), ("--trigger-kind", triggerKind is not null), ("--epochs", epochs is not null), ("--lr", learningRate is not null));
         if ((payload is null) == (payloadHex is null))
         {
             throw new ModelShieldException(ErrorCodes.BadUsage, "Give exactly one of --payload TEXT or --payload-hex HEX.");
@@ -86,14 +87,20 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
         // a marked model without its kit entry could never be detected.
         KitFile.Update(kit, secret, k => k.Add(entry));
         marked.Save(output, force);
+        var fidelity = data is null ? null : LabFidelity.Measure(model, output, data);
 
-        var document = new EmbedDocument(scheme, entry.Id, Path.GetFullPath(output), sha256, report);
+        var document = new EmbedDocument(scheme, entry.Id, Path.GetFullPath(output), sha256, report, fidelity);
         cli.Result(document, w =>
         {
             w.WriteLine($"Marked       {document.Output}");
             w.WriteLine($"Scheme       {scheme}: {report.Bits} bits in {report.CarrierElements.ToString("N0", CultureInfo.InvariantCulture)} weights, margin {report.Margin}");
             w.WriteLine($"Kit entry    {entry.Id} (added to {kit})");
             w.WriteLine($"SHA-256      {sha256}");
+            if (fidelity is not null)
+            {
+                w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Fidelity     test accuracy {fidelity.AccuracyBefore:P2} -> {fidelity.AccuracyAfter:P2} ({fidelity.AccuracyChangePoints:+0.00;-0.00} points), top-1 agreement {fidelity.Top1Agreement:P2} on {fidelity.TestImages:N0} test images"));
+            }
+
             if (report.CappedBits > 0)
             {
                 w.WriteLine($"Warning      {report.CappedBits} bits could not reach the margin (model too small for {report.Bits} bits)");
@@ -118,6 +125,7 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
         [Argument(Description = "The suspect model (.onnx); omit when --endpoint is given")] string? suspect = null,
         [Option(Description = "Watermark scheme: weights or triggers")] string scheme = WeightWatermark.SchemeId,
         [Option(Description = "Test only this kit entry (default: every entry of the scheme, corrected for it)")] string? entry = null,
+        [Option(Description = "weights: the owner's model (before or after marking): align the suspect's neurons to it first (undoes permutation, rescaling, dummy neurons)")] string? original = null,
         [Option(Description = "Family-wise significance level")] double alpha = HypothesisTest.DefaultAlpha,
         [Option(Description = "triggers: the suspect's Open Inference Protocol v2 model URL, http://HOST:PORT/v2/models/NAME")] string? endpoint = null,
         [Option("null-models", Description = "triggers: folder of independent models (*.onnx) to measure the chance rate on (default: analytic 1/classes)")] string? nullModels = null,
@@ -136,6 +144,7 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
 
         if (scheme == TriggerWatermark.SchemeId)
         {
+            RejectOptions(scheme, ("--original", original is not null));
             return await DetectTriggersAsync(suspect, kit, kitOptions, entry, alpha, new SuspectOptions(endpoint, nullModels, maxQueries, timeout, header ?? [], allTriggers)).ConfigureAwait(false);
         }
 
@@ -148,9 +157,10 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
         var ownerKit = KitFile.Read(kit, kitOptions.Secret());
         var entries = Entries(ownerKit, scheme, entry);
         var model = OnnxModel.Load(suspect);
+        var originalModel = original is null ? null : OnnxModel.Load(original);
 
         // Every entry tried is one more comparison: divide alpha among them.
-        var detections = entries.Select(e => WeightWatermark.Detect(model, ownerKit, e, alpha / entries.Count)).ToList();
+        var detections = entries.Select(e => WeightWatermark.Detect(model, ownerKit, e, alpha / entries.Count, originalModel)).ToList();
         var detected = detections.Any(d => d.Detected);
         var document = new DetectDocument(scheme, Path.GetFullPath(suspect), detected ? "detected" : "not detected", alpha, entries.Count, detections.Select(Describe).ToList());
         cli.Result(document, w =>
@@ -160,6 +170,15 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
             TextTable.Write(w, ["entry", "matched", "bit errors", "p-value", "corrected", "needed"], document.Tests.Select(t => (IReadOnlyList<string>)
                 [t.EntryId[..8], $"{t.Matched}/{t.Bits}", t.BitErrorRate.ToString("0.000", CultureInfo.InvariantCulture), t.PValue, t.CorrectedPValue, $"{t.CriticalMatched}/{t.Bits}"]));
             w.WriteLine($"Test         {detections[0].Test.Test}; chance rate {detections[0].Test.ChanceRate} ({detections[0].Test.ChanceRateSource})");
+            foreach (var d in detections.Where(d => d.Alignment is not null).Take(1))
+            {
+                w.WriteLine($"Alignment    to {original} ({(d.FromAlignedModel ? "bits read after alignment" : "the blind reading matched more bits")})");
+                TextTable.Write(w, ["layer", "neurons", "in place", "unmatched", "mean cos", "min cos", "scales"], d.Alignment!.Select(a => (IReadOnlyList<string>)
+                    [a.Layer, $"{a.SuspectNeurons} -> {a.OriginalNeurons}", a.InPlace.ToString(CultureInfo.InvariantCulture), a.Unmatched.ToString(CultureInfo.InvariantCulture),
+                     a.MeanSimilarity.ToString("0.000", CultureInfo.InvariantCulture), a.MinSimilarity.ToString("0.000", CultureInfo.InvariantCulture),
+                     string.Create(CultureInfo.InvariantCulture, $"{a.MinScale:0.###}..{a.MaxScale:0.###}")]));
+            }
+
             foreach (var d in detections.Where(d => d.MissingTensors.Count > 0 || d.RenamedTensors))
             {
                 w.WriteLine($"Note         {d.EntryId[..8]}: {(d.RenamedTensors ? "tensors matched by size (renamed); " : "")}{d.MissingTensors.Count} marked tensors missing");
@@ -211,9 +230,11 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
         d.Test.CriticalSuccesses,
         d.Detected,
         d.MissingTensors,
-        d.RenamedTensors);
+        d.RenamedTensors,
+        d.FromAlignedModel,
+        d.Alignment);
 
-    private sealed record EmbedDocument(string Scheme, string EntryId, string Output, string OutputSha256, WeightEmbedReport Report);
+    private sealed record EmbedDocument(string Scheme, string EntryId, string Output, string OutputSha256, WeightEmbedReport Report, FidelityReport? Fidelity);
 
     private sealed record DetectDocument(string Scheme, string Suspect, string Verdict, double Alpha, int WatermarksTried, IReadOnlyList<DetectionDescription> Tests);
 
@@ -233,5 +254,7 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
         int CriticalMatched,
         bool Detected,
         IReadOnlyList<string> MissingTensors,
-        bool RenamedTensors);
+        bool RenamedTensors,
+        bool FromAlignedModel,
+        IReadOnlyList<LayerAlignment>? Alignment);
 }

@@ -64,6 +64,20 @@ public static class ErrorCodes
     public const string WatermarkPayloadInvalid = "MS7011";
     /// <summary>An unknown watermark scheme was named.</summary>
     public const string UnknownScheme = "MS7012";
+    /// <summary>The suspect's layers cannot be matched to the original's (different depth or layer inputs).</summary>
+    public const string AlignmentFailed = "MS7013";
+
+    // MS71xx: query fingerprints.
+    /// <summary>An unknown fingerprint comparator was named.</summary>
+    public const string UnknownComparator = "MS7100";
+    /// <summary>The owner's data cannot give the fingerprint queries asked for (too few images, wrong image size).</summary>
+    public const string FingerprintQueriesUnavailable = "MS7101";
+    /// <summary>The suspect cannot answer the recorded queries (another input shape, another number of classes).</summary>
+    public const string FingerprintIncompatible = "MS7102";
+    /// <summary>The null models cannot calibrate the fingerprint: too few, or one of them unusable.</summary>
+    public const string NullModelsInsufficient = "MS7103";
+    /// <summary>A fingerprint kit entry lacks a field or holds values that do not fit together.</summary>
+    public const string FingerprintEntryMalformed = "MS7104";
 
     /// <summary>The signature bundle is not a well-formed Sigstore bundle with a DSSE in-toto statement.</summary>
     public const string SignatureBundleMalformed = "MS5001";

@@ -1,3 +1,4 @@
+using ModelShield.Onnx.Graphs;
 using System.Globalization;
 using ModelShield.Errors;
 

@@ -1,3 +1,5 @@
+using ModelShield.Onnx.Graphs;
+
 namespace ModelShield.Training.Attacks;
 
 /// <summary>An fp16 round trip: every float initializer is converted to IEEE half precision (round to nearest even) and back.</summary>

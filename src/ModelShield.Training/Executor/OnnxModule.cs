@@ -22,10 +22,12 @@ internal sealed class OnnxModule : nn.Module<Tensor, Tensor>
     private readonly int[] _outputSlots;
     private readonly List<Weight> _weights;
     private readonly int _slotCount;
+    private readonly long?[]?[] _inputShapes;
 
-    private OnnxModule(Step[] steps, Tensor?[] constants, int slotCount, string[] inputs, int[] inputSlots, string[] outputs, int[] outputSlots, List<Weight> weights)
+    private OnnxModule(Step[] steps, Tensor?[] constants, int slotCount, string[] inputs, long?[]?[] inputShapes, int[] inputSlots, string[] outputs, int[] outputSlots, List<Weight> weights)
         : base("OnnxModule")
     {
+        _inputShapes = inputShapes;
         _steps = steps;
         _constants = constants;
         _slotCount = slotCount;
@@ -127,7 +129,8 @@ internal sealed class OnnxModule : nn.Module<Tensor, Tensor>
             table[slot] = value;
         }
 
-        return new OnnxModule([.. steps], table, slots.Count, inputs, inputSlots, outputs, outputs.Select(o => slots[o]).ToArray(), weights);
+        var declared = inputs.Select(name => DeclaredShape(graph.Input.First(i => i.Name == name))).ToArray();
+        return new OnnxModule([.. steps], table, slots.Count, inputs, declared, inputSlots, outputs, outputs.Select(o => slots[o]).ToArray(), weights);
     }
 
     /// <summary>Runs the graph on named inputs and returns every graph output by name.</summary>
@@ -143,6 +146,7 @@ internal sealed class OnnxModule : nn.Module<Tensor, Tensor>
                 throw new ModelShieldException(ErrorCodes.InferenceInputMismatch, $"Input '{InputNames[i]}' was not given; the model takes {string.Join(", ", InputNames)}.");
             }
 
+            CheckShape(InputNames[i], _inputShapes[i], value.shape);
             values[_inputSlots[i]] = value;
         }
 
@@ -187,6 +191,28 @@ internal sealed class OnnxModule : nn.Module<Tensor, Tensor>
         }
 
         return outputs;
+    }
+
+    /// <summary>The input's declared shape: null when undeclared, a null dimension when symbolic.</summary>
+    private static long?[]? DeclaredShape(ValueInfoProto input) =>
+        input.Type?.TensorType?.Shape is { } shape
+            ? shape.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && d.DimValue > 0 ? d.DimValue : (long?)null).ToArray()
+            : null;
+
+    // Checked here because a shape libtorch cannot use aborts the whole process from native code.
+    private static void CheckShape(string name, long?[]? declared, long[] actual)
+    {
+        if (declared is null)
+        {
+            return;
+        }
+
+        if (declared.Length != actual.Length || declared.Where((d, k) => d is not null && d != actual[k]).Any())
+        {
+            throw new ModelShieldException(
+                ErrorCodes.InferenceInputMismatch,
+                $"Input '{name}' is declared [{string.Join(", ", declared.Select(d => d?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"))}] but was given [{string.Join(", ", actual)}].");
+        }
     }
 
     /// <summary>Runs a single-input graph and returns its first output (a classifier's logits).</summary>

@@ -29,28 +29,11 @@ internal static class TensorConversion
             DataType.Int16 => torch.tensor(TensorData.Read<short>(model, proto), shape, ScalarType.Int16),
             DataType.Int8 => torch.tensor(TensorData.Read<sbyte>(model, proto), shape, ScalarType.Int8),
             DataType.Uint8 => torch.tensor(TensorData.Read<byte>(model, proto), shape, ScalarType.Byte),
-            DataType.Bool => torch.tensor(ReadBooleans(proto), shape, ScalarType.Bool),
+            DataType.Bool => torch.tensor(TensorData.Read<bool>(model, proto), shape, ScalarType.Bool),
             _ => throw new ModelShieldException(
                 ErrorCodes.UnsupportedTensorType,
                 $"Tensor '{proto.Name}' is {TensorElementTypes.Name(proto.DataType)}; the lab's executor handles float, double, float16, bfloat16, int64, int32, int16, int8, uint8 and bool."),
         };
-    }
-
-    // TensorData sizes bool as 4 bytes (its marshalled size); ONNX stores one byte per bool, or int32_data.
-    private static bool[] ReadBooleans(TensorProto proto)
-    {
-        if (ExternalDataInfo.IsExternal(proto))
-        {
-            throw new ModelShieldException(ErrorCodes.UnsupportedTensorType, $"Bool tensor '{proto.Name}' keeps its data externally, which the lab's executor does not read.");
-        }
-
-        var values = proto.HasRawData ? proto.RawData.Select(b => b != 0).ToArray() : proto.Int32Data.Select(v => v != 0).ToArray();
-        if (values.Length != TensorElementTypes.ElementCount(proto))
-        {
-            throw new ModelShieldException(ErrorCodes.TensorDataMismatch, $"Bool tensor '{proto.Name}' has {values.Length} values for {TensorElementTypes.ElementCount(proto)} elements.");
-        }
-
-        return values;
     }
 
     /// <summary>The ONNX element type of a TorchSharp element type.</summary>

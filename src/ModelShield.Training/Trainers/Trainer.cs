@@ -129,9 +129,11 @@ internal static class Trainer
                 }
             }
 
+            // The epoch's time is the training alone; evaluation comes after.
+            var elapsed = clock.Elapsed;
             module.eval();
             var accuracy = evaluation is null ? (double?)null : Accuracy(module, evaluation);
-            var progress = new EpochProgress(epoch, options.Epochs, total / batches, accuracy, clock.Elapsed);
+            var progress = new EpochProgress(epoch, options.Epochs, total / batches, accuracy, elapsed);
             history.Add(progress);
             options.Progress?.Report(progress);
         }

@@ -116,25 +116,53 @@ public static class WeightWatermark
         return (new WeightEmbedReport(bits, elements, margin, capped, changes), entry);
     }
 
-    /// <summary>Reads the mark of <paramref name="entry"/> from <paramref name="suspect"/> blind, and tests it.</summary>
-    public static WeightDetection Detect(OnnxModel suspect, OwnerKit kit, KitEntry entry, double alpha = HypothesisTest.DefaultAlpha)
+    /// <summary>
+    /// Reads the mark of <paramref name="entry"/> from <paramref name="suspect"/> and tests it. Blind by default; given
+    /// the <paramref name="original"/> (the unmarked model the entry was embedded into, or the marked release), it also
+    /// aligns the suspect's neurons to it (undoing permutation, rescaling and dummy neurons) and reads again. Every
+    /// reading tried counts in the Bonferroni correction; the one with the most matched bits is reported.
+    /// </summary>
+    public static WeightDetection Detect(OnnxModel suspect, OwnerKit kit, KitEntry entry, double alpha = HypothesisTest.DefaultAlpha, OnnxModel? original = null)
     {
         ArgumentNullException.ThrowIfNull(suspect);
         ArgumentNullException.ThrowIfNull(kit);
         ArgumentNullException.ThrowIfNull(entry);
         var bits = entry.Secret["bits"]!.GetValue<int>();
         var payload = WatermarkPayload.FromHex(entry.Secret["payloadHex"]!.GetValue<string>(), bits);
+        var reading = Read(suspect, kit, entry, payload);
+        var comparisons = reading.Comparisons;
+        IReadOnlyList<LayerAlignment>? alignment = null;
+        if (original is not null)
+        {
+            var copy = OnnxModel.Parse(suspect.ToBytes(), suspect.BaseDirectory);
+            alignment = NeuronAlignment.Align(copy, original);
+            var aligned = Read(copy, kit, entry, payload);
+            comparisons += aligned.Comparisons;
+            reading = aligned.Matched > reading.Matched ? aligned with { Aligned = true } : reading;
+        }
+
+        var test = HypothesisTest.ExactBinomial(
+            bits,
+            reading.Matched,
+            0.5,
+            "analytic: each bit is the sign of a projection on secret random ±1 chips, a fair coin for any model not derived from the marked one",
+            comparisons,
+            alpha);
+        return new WeightDetection(entry.Id, test, WatermarkPayload.ToHex(reading.Extracted), reading.Missing, reading.Comparisons > 1, alignment, reading.Aligned);
+    }
+
+    private static Reading Read(OnnxModel suspect, OwnerKit kit, KitEntry entry, bool[] payload)
+    {
+        var bits = payload.Length;
         var expected = entry.Secret["tensors"]!.AsArray()
             .Select(t => (Name: t!["name"]!.GetValue<string>(), Elements: t["elements"]!.GetValue<long>(), Std: t["std"]!.GetValue<double>()))
             .ToList();
-
         var (mapping, comparisons) = MapTensors(suspect, expected.Select(e => (e.Name, e.Elements)).ToList());
         var found = expected
             .Select((e, k) => (e.Name, Values: mapping[k] is null ? null : TensorData.ReadAsSingle(suspect, mapping[k]!), e.Std))
             .ToList();
         var missing = found.Where(f => f.Values is null).Select(f => f.Name).ToList();
         var projection = Project(found.Where(f => f.Values is not null).Select(f => (f.Name, f.Values!, f.Std)), kit.DeriveKey(LayoutPurpose(entry.Id)), bits);
-
         var extracted = new bool[bits];
         var matched = 0;
         for (var j = 0; j < bits; j++)
@@ -144,14 +172,7 @@ public static class WeightWatermark
             matched += s != 0 && extracted[j] == payload[j] ? 1 : 0;
         }
 
-        var test = HypothesisTest.ExactBinomial(
-            bits,
-            matched,
-            0.5,
-            "analytic: each bit is the sign of a projection on secret random ±1 chips, a fair coin for any model not derived from the marked one",
-            comparisons,
-            alpha);
-        return new WeightDetection(entry.Id, test, WatermarkPayload.ToHex(extracted), missing, comparisons > 1);
+        return new Reading(matched, extracted, missing, comparisons, Aligned: false);
     }
 
     internal static string LayoutPurpose(string entryId) => $"weights/v1/layout/{entryId}";
@@ -179,9 +200,19 @@ public static class WeightWatermark
         return projection;
     }
 
-    private static List<Carrier> SelectCarriers(OnnxModel model) =>
-        model.Graph.Initializer
-            .Where(IsCarrier)
+    /// <summary>Share of all eligible weights below which a tensor carries no mark.</summary>
+    internal const double MinCarrierShare = 0.05;
+
+    /// <summary>
+    /// The carrier: eligible tensors holding at least <see cref="MinCarrierShare"/> of all eligible weights. Small
+    /// tensors (a first convolution, the output layer) add little capacity but, per weight, change the function most.
+    /// </summary>
+    private static List<Carrier> SelectCarriers(OnnxModel model)
+    {
+        var eligible = model.Graph.Initializer.Where(IsCarrier).ToList();
+        var total = eligible.Sum(TensorElementTypes.ElementCount);
+        return eligible
+            .Where(t => TensorElementTypes.ElementCount(t) >= MinCarrierShare * total)
             .OrderBy(t => t.Name, StringComparer.Ordinal)
             .Select(t =>
             {
@@ -190,6 +221,7 @@ public static class WeightWatermark
             })
             .Where(c => c.Std > 0)
             .ToList();
+    }
 
     private static bool IsCarrier(TensorProto t) =>
         t.Dims.Count >= 2
@@ -241,6 +273,8 @@ public static class WeightWatermark
         return Math.Sqrt(Math.Max(0, (sumSquares / values.Length) - (mean * mean)));
     }
 
+    private sealed record Reading(int Matched, bool[] Extracted, IReadOnlyList<string> Missing, int Comparisons, bool Aligned);
+
     private sealed record Carrier(string Name, TensorProto Tensor, float[] Values, double Std);
 
     private sealed record Projection(double[] Sum, double[] Magnitude, long[] Count)
@@ -279,7 +313,16 @@ public sealed record WeightEmbedReport(int Bits, long CarrierElements, double Ma
 /// <param name="ExtractedHex">The bits read from the suspect.</param>
 /// <param name="MissingTensors">Marked tensors not found in the suspect.</param>
 /// <param name="RenamedTensors">True when tensors were matched by size rather than by name.</param>
-public sealed record WeightDetection(string EntryId, HypothesisTest Test, string ExtractedHex, IReadOnlyList<string> MissingTensors, bool RenamedTensors)
+/// <param name="Alignment">How the suspect's neurons were matched to the original's, when an original was given.</param>
+/// <param name="FromAlignedModel">True when the reported bits were read after alignment.</param>
+public sealed record WeightDetection(
+    string EntryId,
+    HypothesisTest Test,
+    string ExtractedHex,
+    IReadOnlyList<string> MissingTensors,
+    bool RenamedTensors,
+    IReadOnlyList<LayerAlignment>? Alignment = null,
+    bool FromAlignedModel = false)
 {
     /// <summary>The fraction of bits that differ from the payload.</summary>
     public double BitErrorRate => 1 - ((double)Test.Successes / Test.Trials);

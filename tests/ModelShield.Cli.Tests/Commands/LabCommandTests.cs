@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ModelShield.Testing.Cli;
 using ModelShield.Testing.Files;
+using ModelShield.Testing.Models;
 
 namespace ModelShield.Cli.Tests.Commands;
 
@@ -87,6 +88,19 @@ public sealed class LabCommandTests
         using var doc = JsonDocument.Parse(result.Stdout);
         Assert.AreEqual("MS6006", doc.RootElement.GetProperty("error").GetProperty("code").GetString());
         StringAssert.Contains(result.Stderr, "dummy-neurons");
+    }
+
+    [TestMethod]
+    public void Attack_ModelTakingOtherInputShape_Exit2NotAProcessAbort()
+    {
+        using var temp = new TempFolder();
+        var flat = TinyModels.Write(TinyModels.Mlp(784, 32, 10), temp.File("flat.onnx"));
+
+        var result = CliRunner.Run("lab", "attack", flat, "--attack", "fp16", "--data", RepositoryFiles.SampleData, "-o", temp.File("out.onnx"));
+
+        Assert.AreEqual(2, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Stderr, "MS4002");
+        StringAssert.Contains(result.Stderr, "[?, 784]");
     }
 
     [TestMethod]

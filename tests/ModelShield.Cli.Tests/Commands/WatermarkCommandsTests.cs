@@ -35,6 +35,31 @@ public sealed class WatermarkCommandsTests
     }
 
     [TestMethod]
+    [DataRow("permute")]
+    [DataRow("rescale")]
+    [DataRow("dummy-neurons:count=16")]
+    [DataRow("permute+rescale+dummy-neurons")]
+    public void Detect_WithOriginalAfterFunctionPreservingAttack_RecoversEveryBit(string attack)
+    {
+        using var temp = new TempFolder();
+        var (kit, key) = NewKit(temp);
+        var original = Path.Combine(RepositoryFiles.Root, "models", "mlp", "model.onnx");
+        Assert.AreEqual(0, CliRunner.Run("watermark", "embed", original, "--kit", kit, "--kit-key-file", key, "--payload", "ACME", "-o", temp.File("marked.onnx")).ExitCode);
+        var stolen = CliRunner.Run("lab", "attack", temp.File("marked.onnx"), "--attack", attack, "--data", RepositoryFiles.SampleData, "-o", temp.File("stolen.onnx"));
+        Assert.AreEqual(0, stolen.ExitCode, stolen.ToString());
+
+        var aligned = CliRunner.Run("watermark", "detect", temp.File("stolen.onnx"), "--kit", kit, "--kit-key-file", key, "--original", original, "--json");
+
+        Assert.AreEqual(0, aligned.ExitCode, aligned.ToString());
+        using var doc = JsonDocument.Parse(aligned.Stdout);
+        var test = doc.RootElement.GetProperty("tests")[0];
+        Assert.AreEqual(256, test.GetProperty("matched").GetInt32(), aligned.Stdout);
+        Assert.IsTrue(test.GetProperty("fromAlignedModel").GetBoolean());
+        // Every reading tried counts: blind by name (and, when dummy neurons changed the shapes, by size), then aligned.
+        Assert.AreEqual(attack.Contains("dummy", StringComparison.Ordinal) ? 3 : 2, test.GetProperty("comparisons").GetInt32());
+    }
+
+    [TestMethod]
     public void KitShow_AfterEmbed_ListsEntryButNoSecrets()
     {
         using var temp = new TempFolder();

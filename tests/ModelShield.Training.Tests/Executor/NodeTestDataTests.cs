@@ -49,6 +49,7 @@ public sealed class NodeTestDataTests
     [DataRow("Unsqueeze")]
     [DataRow("Squeeze")]
     [DataRow("Pad")]
+    [DataRow("Clip")]
     public void Run_OnnxNodeTestCases_MatchReferenceOutputs(string opType)
     {
         if (!NodeTestData.Available)

@@ -63,6 +63,9 @@ public sealed class OrtParityTests
         ["Pad_Constant_NegativeCrops"] = () => Single("Pad", [2, 3, 5, 5], g => [g.Initializer("pads", [0L, 0L, 1L, -1L, 0L, 1L, 2L, 0L], 8), g.Initializer("value", [1.5f])]),
         ["Pad_Reflect"] = () => Single("Pad", [1, 2, 5, 5], g => [g.Initializer("pads", [0L, 0L, 2L, 1L, 0L, 0L, 1L, 2L], 8)], Attr("mode", "reflect")),
         ["Pad_Edge"] = () => Single("Pad", [1, 2, 5, 5], g => [g.Initializer("pads", [0L, 0L, 2L, 1L, 0L, 0L, 1L, 2L], 8)], Attr("mode", "edge")),
+        ["Clip_Opset13_Relu6"] = () => Single("Clip", [3, 7], g => [g.Initializer("lo", [0f]), g.Initializer("hi", [0.5f])], 13),
+        ["Clip_Opset13_OnlyMax"] = () => Single("Clip", [3, 7], g => ["", g.Initializer("hi", [0.25f])], 13),
+        ["Clip_Opset6_Attributes"] = () => Single("Clip", [3, 7], _ => [], 6, Attr("min", -0.5f), Attr("max", 0.5f)),
         ["Constant_Value_Add"] = () =>
         {
             var g = new GraphBuilder("constant");

@@ -1,58 +1,39 @@
-using Microsoft.ML.OnnxRuntime;
-using TensorElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
+using ModelShield.Onnx.Inference;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ModelShield.Training.Tests.Executor;
 
-/// <summary>Runs a model with ONNX Runtime on TorchSharp tensors, as the reference the executor must match.</summary>
+/// <summary>Runs a model with ONNX Runtime (through ModelShield.Onnx's inference wrapper) on TorchSharp tensors: the reference the executor must match.</summary>
 internal static class OrtReference
 {
     public static Dictionary<string, Tensor> Run(byte[] model, IReadOnlyDictionary<string, Tensor> inputs)
     {
-        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
-        using var session = new InferenceSession(model, options);
-        var values = inputs.ToDictionary(p => p.Key, p => ToOrt(p.Value));
-        try
-        {
-            using var runOptions = new RunOptions();
-            using var results = session.Run(runOptions, values, session.OutputNames);
-            return session.OutputNames.Select((name, i) => (name, value: FromOrt(results[i]))).ToDictionary(p => p.name, p => p.value);
-        }
-        finally
-        {
-            foreach (var value in values.Values)
-            {
-                value.Dispose();
-            }
-        }
+        using var session = OnnxInference.FromBytes(model);
+        var outputs = session.Run(inputs.Select(p => ToNamed(p.Key, p.Value)).ToList());
+        return outputs.ToDictionary(o => o.Name, FromNamed);
     }
 
-    private static OrtValue ToOrt(Tensor t)
+    private static NamedTensor ToNamed(string name, Tensor t)
     {
         using var c = t.detach().contiguous();
-        var shape = c.shape;
-        return c.dtype switch
+        Array data = c.dtype switch
         {
-            ScalarType.Float32 => OrtValue.CreateTensorValueFromMemory(c.data<float>().ToArray(), shape),
-            ScalarType.Int64 => OrtValue.CreateTensorValueFromMemory(c.data<long>().ToArray(), shape),
-            ScalarType.Int32 => OrtValue.CreateTensorValueFromMemory(c.data<int>().ToArray(), shape),
-            ScalarType.Bool => OrtValue.CreateTensorValueFromMemory(c.data<bool>().ToArray(), shape),
+            ScalarType.Float32 => c.data<float>().ToArray(),
+            ScalarType.Int64 => c.data<long>().ToArray(),
+            ScalarType.Int32 => c.data<int>().ToArray(),
+            ScalarType.Bool => c.data<bool>().ToArray(),
             _ => throw new NotSupportedException($"No ORT conversion for {c.dtype} in the tests."),
         };
+        return new NamedTensor(name, c.shape, data);
     }
 
-    private static Tensor FromOrt(OrtValue value)
+    private static Tensor FromNamed(NamedTensor t) => t.Data switch
     {
-        var info = value.GetTensorTypeAndShape();
-        var shape = info.Shape;
-        return info.ElementDataType switch
-        {
-            TensorElementType.Float => torch.tensor(value.GetTensorDataAsSpan<float>().ToArray(), shape),
-            TensorElementType.Int64 => torch.tensor(value.GetTensorDataAsSpan<long>().ToArray(), shape),
-            TensorElementType.Int32 => torch.tensor(value.GetTensorDataAsSpan<int>().ToArray(), shape),
-            TensorElementType.Bool => torch.tensor(value.GetTensorDataAsSpan<bool>().ToArray(), shape),
-            _ => throw new NotSupportedException($"No conversion from ORT {info.ElementDataType} in the tests."),
-        };
-    }
+        float[] f => torch.tensor(f, t.Shape),
+        long[] l => torch.tensor(l, t.Shape),
+        int[] i => torch.tensor(i, t.Shape),
+        bool[] b => torch.tensor(b, t.Shape),
+        _ => throw new NotSupportedException($"No conversion from {t.Data.GetType().Name} in the tests."),
+    };
 }

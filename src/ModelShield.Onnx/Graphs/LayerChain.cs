@@ -2,7 +2,7 @@ using ModelShield.Errors;
 using ModelShield.Onnx.Files;
 using ModelShield.Onnx.Schema;
 
-namespace ModelShield.Training.Attacks;
+namespace ModelShield.Onnx.Graphs;
 
 /// <summary>
 /// A sequential classifier seen as weight layers (Conv, Gemm, MatMul with an initializer weight)

@@ -4,7 +4,7 @@ using ModelShield.Onnx.Files;
 using ModelShield.Onnx.Schema;
 using ModelShield.Onnx.Tensors;
 
-namespace ModelShield.Training.Attacks;
+namespace ModelShield.Onnx.Graphs;
 
 /// <summary>A float initializer's values and shape, edited in memory and written back into the model.</summary>
 internal sealed class WeightTensor

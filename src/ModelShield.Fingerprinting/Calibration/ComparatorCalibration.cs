@@ -1,0 +1,34 @@
+using System.Text.Json.Nodes;
+
+namespace ModelShield.Fingerprinting.Calibration;
+
+/// <summary>
+/// One comparator calibrated on null models: its per-trial threshold (fitted on the nulls only), each null model's
+/// successes, and the chance rate the exact test uses.
+/// </summary>
+/// <param name="Comparator">The comparator's id.</param>
+/// <param name="TrialThreshold">The per-trial threshold, when the comparator has one.</param>
+/// <param name="TrialsPerModel">Trials each null model answered (all queries the comparator reads).</param>
+/// <param name="NullSuccesses">Successes of each null model, in the order of <see cref="FingerprintCalibration.NullModels"/>.</param>
+/// <param name="ChanceRate">Success probability per trial for an independent model: the one-sided upper confidence bound of the null models' pooled rate.</param>
+/// <param name="ChanceRateSource">Where the chance rate came from, in words.</param>
+public sealed record ComparatorCalibration(string Comparator, double? TrialThreshold, int TrialsPerModel, IReadOnlyList<int> NullSuccesses, double ChanceRate, string ChanceRateSource)
+{
+    internal JsonObject ToJson() => new()
+    {
+        ["comparator"] = Comparator,
+        ["trialThreshold"] = TrialThreshold,
+        ["trialsPerModel"] = TrialsPerModel,
+        ["nullSuccesses"] = new JsonArray([.. NullSuccesses.Select(s => (JsonNode)s)]),
+        ["chanceRate"] = ChanceRate,
+        ["chanceRateSource"] = ChanceRateSource,
+    };
+
+    internal static ComparatorCalibration FromJson(JsonObject json) => new(
+        json["comparator"]!.GetValue<string>(),
+        json["trialThreshold"]?.GetValue<double>(),
+        json["trialsPerModel"]!.GetValue<int>(),
+        json["nullSuccesses"]!.AsArray().Select(s => s!.GetValue<int>()).ToList(),
+        json["chanceRate"]!.GetValue<double>(),
+        json["chanceRateSource"]!.GetValue<string>());
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ModelShield.Errors;
+using ModelShield.Fingerprinting.Comparators;
+using ModelShield.Fingerprinting.Queries;
+using ModelShield.Watermarking.Statistics;
+
+namespace ModelShield.Fingerprinting.Calibration;
+
+/// <summary>
+/// What the comparators' tests are calibrated on: independent (null) models' answers to the queries, taken once at
+/// record time and kept in the kit. Nothing here ever sees a copy of the owner's model, so no threshold can be tuned
+/// on the positives a benchmark later scores.
+/// </summary>
+/// <param name="Origin">"given" (--null-models) or "trained" (reference models trained by record).</param>
+/// <param name="NullModels">The null models' names (file names, or the recipes of trained ones).</param>
+/// <param name="TrainingSeconds">How long training the reference models took, when record trained them.</param>
+/// <param name="Confidence">The one-sided confidence of the chance rates' upper bounds.</param>
+/// <param name="Comparators">One calibration per comparator.</param>
+public sealed record FingerprintCalibration(string Origin, IReadOnlyList<string> NullModels, double? TrainingSeconds, double Confidence, IReadOnlyList<ComparatorCalibration> Comparators)
+{
+    /// <summary>The confidence of the Clopper-Pearson bound on the null rate: 99.9 %.</summary>
+    public const double DefaultConfidence = 0.999;
+
+    /// <summary>Fewest null models accepted: fewer cannot show how independent models vary.</summary>
+    public const int MinimumNullModels = 3;
+
+    /// <summary>
+    /// Calibrates every comparator on the null models' answers: fits its per-trial threshold on them, counts each
+    /// null model's successes, and takes as chance rate the one-sided Clopper-Pearson upper bound of the pooled rate
+    /// over an effective sample that accounts for how much the null models differ (so the test stays conservative for
+    /// a rate measured on a finite, varied sample).
+    /// </summary>
+    public static FingerprintCalibration Calibrate(
+        QuerySet queries,
+        QueryAnswers owner,
+        IReadOnlyList<(string Name, QueryAnswers Answers)> nullModels,
+        string origin,
+        double? trainingSeconds,
+        double confidence = DefaultConfidence)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(nullModels);
+        if (nullModels.Count < MinimumNullModels)
+        {
+            throw new ModelShieldException(ErrorCodes.NullModelsInsufficient, $"Calibration needs at least {MinimumNullModels} null models; {nullModels.Count} given.");
+        }
+
+        if (nullModels.FirstOrDefault(n => n.Answers.Count != queries.Count || n.Answers.Probabilities is null) is { Name: not null } bad)
+        {
+            throw new ModelShieldException(ErrorCodes.NullModelsInsufficient, $"Null model {bad.Name} must answer all {queries.Count} queries with class scores.");
+        }
+
+        var answers = nullModels.Select(n => n.Answers).ToList();
+        var ci = CultureInfo.InvariantCulture;
+        var comparators = new List<ComparatorCalibration>();
+        foreach (var comparator in ComparatorRegistry.All)
+        {
+            var threshold = comparator.FitTrialThreshold(queries, owner, answers);
+            var outcomes = answers.Select(a => comparator.Compare(queries, owner, a, threshold)).ToList();
+            // A comparator these queries cannot feed (e.g. no mistakes of the owner to ask about) is left out, not guessed.
+            if (outcomes.Any(o => o.NotRunReason is not null))
+            {
+                continue;
+            }
+
+            var trials = outcomes[0].Trials;
+            var total = outcomes.Sum(o => o.Successes);
+            var pooled = trials * outcomes.Count;
+            var (effectiveSuccesses, effectiveTrials, designEffect) = Effective(outcomes.Select(o => o.Successes).ToList(), trials);
+            var bound = Binomial.UpperConfidenceBound(effectiveSuccesses, effectiveTrials, confidence);
+            var source = string.Create(ci, $"measured on {outcomes.Count} null models ({origin}): {total} successes in {pooled} trials; design effect {designEffect:0.##} for how much the null models differ, so {effectiveSuccesses} in {effectiveTrials} effective trials; one-sided {confidence:P1} Clopper-Pearson upper bound {bound:0.####}");
+            comparators.Add(new ComparatorCalibration(comparator.Id, threshold, trials, outcomes.Select(o => o.Successes).ToList(), bound, source));
+        }
+
+        if (comparators.Count == 0)
+        {
+            throw new ModelShieldException(ErrorCodes.NullModelsInsufficient, "No comparator can be calibrated on these queries.");
+        }
+
+        return new FingerprintCalibration(origin, nullModels.Select(n => n.Name).ToList(), trainingSeconds, confidence, comparators);
+    }
+
+    /// <summary>
+    /// The pooled null successes shrunk to an effective sample (Kish's design effect): the binomial test treats every
+    /// query as an independent trial, but null models differ from one another, so their rates spread more than one
+    /// binomial would. The design effect is the observed variance of the per-model rates over the binomial variance
+    /// (at least 1); dividing the trials and successes by it widens the Clopper-Pearson bound to match the spread.
+    /// </summary>
+    internal static (int Successes, int Trials, double DesignEffect) Effective(IReadOnlyList<int> successes, int trialsPerModel)
+    {
+        var models = successes.Count;
+        var total = successes.Sum();
+        var rate = (double)total / (models * trialsPerModel);
+        var binomialVariance = rate * (1 - rate) / trialsPerModel;
+        var observedVariance = successes.Sum(s => Math.Pow(((double)s / trialsPerModel) - rate, 2)) / (models - 1);
+        var designEffect = binomialVariance > 0 ? Math.Max(1, observedVariance / binomialVariance) : 1;
+
+        // Successes rounded up and trials down: both err towards a higher chance rate.
+        var effectiveSuccesses = (int)Math.Ceiling(total / designEffect);
+        var effectiveTrials = Math.Max(effectiveSuccesses, Math.Max(1, (int)Math.Floor(models * trialsPerModel / designEffect)));
+        return (effectiveSuccesses, effectiveTrials, designEffect);
+    }
+
+    /// <summary>The calibration of one comparator; null when the kit predates it.</summary>
+    public ComparatorCalibration? For(string comparatorId) => Comparators.FirstOrDefault(c => c.Comparator == comparatorId);
+
+    internal JsonObject ToJson() => new()
+    {
+        ["origin"] = Origin,
+        ["nullModels"] = new JsonArray([.. NullModels.Select(n => (JsonNode)n)]),
+        ["trainingSeconds"] = TrainingSeconds,
+        ["confidence"] = Confidence,
+        ["comparators"] = new JsonArray([.. Comparators.Select(c => (JsonNode)c.ToJson())]),
+    };
+
+    internal static FingerprintCalibration FromJson(JsonObject json) => new(
+        json["origin"]!.GetValue<string>(),
+        json["nullModels"]!.AsArray().Select(n => n!.GetValue<string>()).ToList(),
+        json["trainingSeconds"]?.GetValue<double>(),
+        json["confidence"]!.GetValue<double>(),
+        json["comparators"]!.AsArray().Select(c => ComparatorCalibration.FromJson(c!.AsObject())).ToList());
+}

@@ -1,0 +1,230 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Google.Protobuf;
+using ModelShield.Onnx.Schema;
+using ModelShield.Testing.Cli;
+using ModelShield.Testing.Files;
+using ModelShield.Testing.Models;
+using ModelShield.Testing.Oip;
+
+namespace ModelShield.Cli.Tests.Commands;
+
+/// <summary><c>fingerprint record|compare</c>, run end to end on the sample data.</summary>
+[TestClass]
+public sealed class FingerprintCommandsTests
+{
+    private const int Classes = 10;
+
+    // Recording chooses queries with surrogates and references trained on the sample (tens of seconds on a busy
+    // machine), so the comparison tests share one recorded kit; comparing never changes a kit.
+    private static TempFolder? _shared;
+    private static (string Kit, string Key, string Owner, CliResult Record) _recorded;
+
+    [ClassInitialize]
+    public static void RecordOnce(TestContext context)
+    {
+        _ = context;
+        _shared = new TempFolder();
+        var (kit, key, owner) = Record(_shared, out var record);
+        _recorded = (kit, key, owner, record);
+    }
+
+    [ClassCleanup]
+    public static void DeleteRecording() => _shared?.Dispose();
+
+    [TestMethod]
+    public void RecordThenCompare_CopyExit0_IndependentExit1()
+    {
+        using var temp = new TempFolder();
+        var (kit, key, owner, record) = _recorded;
+
+        using (var doc = JsonDocument.Parse(record.Stdout))
+        {
+            var root = doc.RootElement;
+            Assert.AreEqual(100, root.GetProperty("queries").GetInt32());
+            Assert.AreEqual(100, root.GetProperty("kinds").EnumerateObject().Sum(k => k.Value.GetInt32()));
+            Assert.AreEqual("given", root.GetProperty("nullOrigin").GetString());
+            Assert.AreEqual(10, root.GetProperty("nullModels").GetArrayLength());
+            Assert.AreEqual(5, root.GetProperty("comparators").GetArrayLength());
+            Assert.AreEqual(0, root.GetProperty("comparators")[0].GetProperty("nullFalsePositives").GetInt32());
+        }
+
+        var copy = TinyModels.Write(NoisyCopy(TinyModels.Mlp(784, 64, Classes, seed: 1), 0.05), temp.File("copy.onnx"));
+        var independent = TinyModels.Write(TinyModels.Mlp(784, 64, Classes, seed: 300), temp.File("independent.onnx"));
+        var clone = CliRunner.Run("fingerprint", "compare", copy, "--kit", kit, "--kit-key-file", key, "--json");
+        var other = CliRunner.Run("fingerprint", "compare", independent, "--kit", kit, "--kit-key-file", key, "--json");
+        var text = CliRunner.Run("fingerprint", "compare", owner, "--kit", kit, "--kit-key-file", key);
+
+        Assert.AreEqual(0, clone.ExitCode, clone.ToString());
+        using var cloned = JsonDocument.Parse(clone.Stdout);
+        Assert.AreEqual("clone", cloned.RootElement.GetProperty("verdict").GetString());
+        Assert.AreEqual(100, cloned.RootElement.GetProperty("queriesSpent").GetInt32());
+        var labels = cloned.RootElement.GetProperty("comparators")[0];
+        Assert.AreEqual("label-agreement", labels.GetProperty("comparator").GetString());
+        Assert.AreEqual("exact binomial, one-sided", labels.GetProperty("test").GetString());
+        StringAssert.Contains(labels.GetProperty("chanceRateSource").GetString(), "10 null models");
+        Assert.IsLessThan(-6, labels.GetProperty("log10CorrectedPValue").GetDouble());
+        Assert.AreEqual(1, other.ExitCode, other.ToString());
+        using var independentDoc = JsonDocument.Parse(other.Stdout);
+        Assert.AreEqual("independent", independentDoc.RootElement.GetProperty("verdict").GetString());
+        Assert.AreEqual(0, text.ExitCode, text.ToString());
+        StringAssert.Contains(text.Stdout, "Verdict      clone");
+        StringAssert.Contains(text.Stdout, "null FP");
+    }
+
+    [TestMethod]
+    public async Task Compare_LabelsOnlyEndpoint_LabelComparatorOnlyAndSaysSo()
+    {
+        var (kit, key, _, _) = _recorded;
+        await using var server = await OipTestServer.StartAsync(NoisyCopy(TinyModels.Mlp(784, 64, Classes, seed: 1), 0.05).ToByteArray(), new OipTestServerOptions { LabelsOnly = true, RequiredHeaderValue = "Bearer t0ken" });
+
+        var result = CliRunner.Run(null, new Dictionary<string, string> { ["SUSPECT_TOKEN"] = "Bearer t0ken" }, "fingerprint", "compare", "--endpoint", server.ModelUrl.ToString(), "--header", "Authorization=SUSPECT_TOKEN", "--kit", kit, "--kit-key-file", key, "--timeout", "20", "--json");
+
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        using var doc = JsonDocument.Parse(result.Stdout);
+        var root = doc.RootElement;
+        Assert.IsTrue(root.GetProperty("labelsOnly").GetBoolean());
+        Assert.AreEqual(4, root.GetProperty("comparatorsRun").GetInt32());
+        StringAssert.Contains(root.GetProperty("comparators")[4].GetProperty("notRunReason").GetString(), "labels only");
+        StringAssert.Contains(root.GetProperty("notes")[0].GetString(), "label agreement alone");
+        Assert.DoesNotContain("t0ken", result.Stdout + result.Stderr);
+    }
+
+    [TestMethod]
+    public void Compare_MaxQueries_SpendsNoMore()
+    {
+        var (kit, key, owner, _) = _recorded;
+
+        var result = CliRunner.Run("fingerprint", "compare", owner, "--kit", kit, "--kit-key-file", key, "--max-queries", "40", "--json");
+
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        using var doc = JsonDocument.Parse(result.Stdout);
+        Assert.AreEqual(40, doc.RootElement.GetProperty("queriesSpent").GetInt32());
+        Assert.AreEqual(40, doc.RootElement.GetProperty("comparators")[0].GetProperty("trials").GetInt32());
+    }
+
+    [TestMethod]
+    public void Compare_FileAndEndpointBoth_Exit2()
+    {
+        using var temp = new TempFolder();
+        var owner = TinyModels.Write(TinyModels.Mlp(784, 64, Classes), temp.File("m.onnx"));
+
+        var result = CliRunner.Run("fingerprint", "compare", owner, "--endpoint", "http://127.0.0.1:1/v2/models/m", "--kit", temp.File("none.mskit"), "--json");
+
+        Assert.AreEqual(2, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Stderr, "exactly one suspect");
+    }
+
+    [TestMethod]
+    public void Compare_KitWithoutFingerprint_Exit2MS7005()
+    {
+        using var temp = new TempFolder();
+        var (kit, key) = NewKit(temp);
+        var owner = TinyModels.Write(TinyModels.Mlp(784, 64, Classes), temp.File("m.onnx"));
+
+        var result = CliRunner.Run("fingerprint", "compare", owner, "--kit", kit, "--kit-key-file", key);
+
+        Assert.AreEqual(2, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Stderr, "MS7005");
+        StringAssert.Contains(result.Stderr, "fingerprint record");
+    }
+
+    [TestMethod]
+    public void Record_TooFewNullModels_Exit2MS7103()
+    {
+        using var temp = new TempFolder();
+        var (kit, key) = NewKit(temp);
+        var owner = TinyModels.Write(TinyModels.Mlp(784, 64, Classes), temp.File("m.onnx"));
+        Directory.CreateDirectory(temp.File("nulls"));
+        TinyModels.Write(TinyModels.Mlp(784, 64, Classes, seed: 2), temp.File("nulls/a.onnx"));
+
+        var result = CliRunner.Run("fingerprint", "record", owner, "--kit", kit, "--kit-key-file", key, "--data", RepositoryFiles.SampleData, "--null-models", temp.File("nulls"));
+
+        Assert.AreEqual(2, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Stderr, "MS7103");
+    }
+
+    [TestMethod]
+    [TestCategory("Slow")]
+    public void LabOwner_AttackedCopiesClone_IndependentlyTrainedNot_CalibratedOnReferencesTrainedByRecord()
+    {
+        using var temp = new TempFolder();
+        var (kit, key) = NewKit(temp);
+        var data = RepositoryFiles.SampleData;
+        var owner = temp.File("owner.onnx");
+        var independent = temp.File("independent.onnx");
+        Assert.AreEqual(0, CliRunner.Run("lab", "train", "--arch", "mlp", "--epochs", "3", "--seed", "1", "--data", data, "-o", owner).ExitCode);
+        Assert.AreEqual(0, CliRunner.Run("lab", "train", "--arch", "mlp", "--epochs", "3", "--seed", "77", "--data", data, "-o", independent).ExitCode);
+
+        // Record before any copy exists: the calibration cannot have seen the positives.
+        var record = CliRunner.Run("fingerprint", "record", owner, "--kit", kit, "--kit-key-file", key, "--data", data, "--reference-models", "3", "--json");
+        Assert.AreEqual(0, record.ExitCode, record.ToString());
+        using (var doc = JsonDocument.Parse(record.Stdout))
+        {
+            Assert.AreEqual("trained", doc.RootElement.GetProperty("nullOrigin").GetString());
+            Assert.AreEqual(3, doc.RootElement.GetProperty("nullModels").GetArrayLength());
+            Assert.IsGreaterThan(0, doc.RootElement.GetProperty("trainingSeconds").GetDouble());
+        }
+
+        StringAssert.Contains(record.Stderr, "Trained 3 reference models in");
+
+        // The lab's default fine-tuning (2 epochs on the attacker's split), half the weights pruned, an int8 round trip.
+        foreach (var attack in new[] { "finetune", "prune:0.5", "int8" })
+        {
+            var copy = temp.File($"copy-{attack.Replace(':', '-')}.onnx");
+            Assert.AreEqual(0, CliRunner.Run("lab", "attack", owner, "--attack", attack, "--data", data, "-o", copy).ExitCode, attack);
+
+            var compare = CliRunner.Run("fingerprint", "compare", copy, "--kit", kit, "--kit-key-file", key, "--json");
+
+            Assert.AreEqual(0, compare.ExitCode, $"{attack}: {compare}");
+        }
+
+        var negative = CliRunner.Run("fingerprint", "compare", independent, "--kit", kit, "--kit-key-file", key, "--json");
+        Assert.AreEqual(1, negative.ExitCode, negative.ToString());
+    }
+
+    /// <summary>A kit with a fingerprint of a random-weight MLP on 28x28 rows, calibrated on 10 other random MLPs.</summary>
+    private static (string Kit, string Key, string Owner) Record(TempFolder temp, out CliResult record)
+    {
+        var (kit, key) = NewKit(temp);
+        var owner = TinyModels.Write(TinyModels.Mlp(784, 64, Classes, seed: 1), temp.File("owner.onnx"));
+        Directory.CreateDirectory(temp.File("nulls"));
+        for (var seed = 100; seed < 110; seed++)
+        {
+            TinyModels.Write(TinyModels.Mlp(784, 64, Classes, seed), temp.File($"nulls/null-{seed}.onnx"));
+        }
+
+        record = CliRunner.Run("fingerprint", "record", owner, "--kit", kit, "--kit-key-file", key, "--data", RepositoryFiles.SampleData, "--null-models", temp.File("nulls"), "--json");
+        Assert.AreEqual(0, record.ExitCode, record.ToString());
+        return (kit, key, owner);
+    }
+
+    /// <summary>The model with Gaussian noise of <paramref name="relative"/> times each weight tensor's RMS added.</summary>
+    private static ModelProto NoisyCopy(ModelProto model, double relative)
+    {
+        var random = new Random(5);
+        foreach (var tensor in model.Graph.Initializer)
+        {
+            var values = MemoryMarshal.Cast<byte, float>(tensor.RawData.ToByteArray()).ToArray();
+            var rms = Math.Sqrt(values.Average(v => (double)v * v));
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] += (float)(relative * rms * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+            }
+
+            tensor.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));
+        }
+
+        return model;
+    }
+
+    private static (string Kit, string Key) NewKit(TempFolder temp)
+    {
+        var key = temp.File("owner.key");
+        File.WriteAllBytes(key, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var kit = temp.File("owner.mskit");
+        var result = CliRunner.Run("kit", "new", "-o", kit, "--kit-key-file", key);
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        return (kit, key);
+    }
+}
