@@ -120,7 +120,7 @@ public static class WeightWatermark
     /// Reads the mark of <paramref name="entry"/> from <paramref name="suspect"/> and tests it. Blind by default; given
     /// the <paramref name="original"/> (the unmarked model the entry was embedded into, or the marked release), it also
     /// aligns the suspect's neurons to it (undoing permutation, rescaling and dummy neurons) and reads again. Every
-    /// reading tried counts in the Bonferroni correction; the one with the most matched bits is reported.
+    /// reading tried counts in the Bonferroni correction; the one with the most matched bits is reported (the aligned one on a tie).
     /// </summary>
     public static WeightDetection Detect(OnnxModel suspect, OwnerKit kit, KitEntry entry, double alpha = HypothesisTest.DefaultAlpha, OnnxModel? original = null)
     {
@@ -138,7 +138,7 @@ public static class WeightWatermark
             alignment = NeuronAlignment.Align(copy, original);
             var aligned = Read(copy, kit, entry, payload);
             comparisons += aligned.Comparisons;
-            reading = aligned.Matched > reading.Matched ? aligned with { Aligned = true } : reading;
+            reading = aligned.Matched >= reading.Matched ? aligned with { Aligned = true } : reading;
         }
 
         var test = HypothesisTest.ExactBinomial(
