@@ -1,1 +1,3 @@
+global using ModelShield.Testing.Files;
+
 [assembly: Parallelize(Scope = ExecutionScope.MethodLevel, Workers = 2)]

@@ -119,10 +119,4 @@ internal sealed class LabCommands(CliOutput cli)
         });
         return CliApp.ExitOk;
     }
-
-    /// <summary>Reports progress lines at once, on the caller's thread (Progress&lt;T&gt; would post them to the thread pool, out of order).</summary>
-    private sealed class LineProgress(Action<string> write) : IProgress<string>
-    {
-        public void Report(string value) => write(value);
-    }
 }
