@@ -1,4 +1,4 @@
-using ModelShield.Onnx.Inference;
+using ModelShield.Onnx.Inference.Predictors;
 using ModelShield.Training.Data;
 
 namespace ModelShield.Training;
@@ -23,48 +23,31 @@ public static class LabFidelity
     public static FidelityReport Measure(string beforePath, string afterPath, string? dataFolder)
     {
         var test = FashionMnist.LoadPart(FashionMnist.ResolveFolder(dataFolder), "t10k");
-        using var a = OnnxInference.FromFile(beforePath);
-        using var b = OnnxInference.FromFile(afterPath);
+        var input = Array.ConvertAll(test.Pixels, p => p / 255f);
+        var before = Top1(beforePath, input, test.Count);
+        var after = Top1(afterPath, input, test.Count);
         int rightBefore = 0, rightAfter = 0, same = 0;
-        var pixels = test.PixelsPerImage;
-        for (var start = 0; start < test.Count; start += Batch)
+        for (var i = 0; i < test.Count; i++)
         {
-            var count = Math.Min(Batch, test.Count - start);
-            var input = new float[count * pixels];
-            for (var i = 0; i < input.Length; i++)
-            {
-                input[i] = test.Pixels[(start * pixels) + i] / 255f;
-            }
-
-            var predictedBefore = Top1(a.RunFloat(input, count, 1, test.Height, test.Width).AsFloats(), count);
-            var predictedAfter = Top1(b.RunFloat(input, count, 1, test.Height, test.Width).AsFloats(), count);
-            for (var i = 0; i < count; i++)
-            {
-                var label = test.Labels[start + i];
-                rightBefore += predictedBefore[i] == label ? 1 : 0;
-                rightAfter += predictedAfter[i] == label ? 1 : 0;
-                same += predictedBefore[i] == predictedAfter[i] ? 1 : 0;
-            }
+            rightBefore += before[i] == test.Labels[i] ? 1 : 0;
+            rightAfter += after[i] == test.Labels[i] ? 1 : 0;
+            same += before[i] == after[i] ? 1 : 0;
         }
 
         return new FidelityReport(test.Count, (double)rightBefore / test.Count, (double)rightAfter / test.Count, (double)same / test.Count);
     }
 
-    private static int[] Top1(float[] scores, int count)
+    // The predictor batches, applies softmax to logits and takes the top-1 class exactly as detection does.
+    private static int[] Top1(string modelPath, float[] images, int count)
     {
-        var classes = scores.Length / count;
-        var result = new int[count];
-        for (var r = 0; r < count; r++)
+        var predictor = LocalPredictor.Open(modelPath, new PredictorOptions { BatchSize = Batch });
+        try
         {
-            var best = 0;
-            for (var c = 1; c < classes; c++)
-            {
-                best = scores[(r * classes) + c] > scores[(r * classes) + best] ? c : best;
-            }
-
-            result[r] = best;
+            return predictor.PredictAsync(images, count).GetAwaiter().GetResult().Labels;
         }
-
-        return result;
+        finally
+        {
+            predictor.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
     }
 }

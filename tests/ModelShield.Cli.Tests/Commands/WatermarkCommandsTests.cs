@@ -60,6 +60,23 @@ public sealed class WatermarkCommandsTests
     }
 
     [TestMethod]
+    public void Embed_WithData_ReportsFidelityOnTheTestSplit()
+    {
+        using var temp = new TempFolder();
+        var (kit, key) = NewKit(temp);
+        var original = Path.Combine(RepositoryFiles.Root, "models", "cnn", "model.onnx");
+
+        var embed = CliRunner.Run("watermark", "embed", original, "--kit", kit, "--kit-key-file", key, "--payload", "ACME", "--data", RepositoryFiles.SampleData, "-o", temp.File("marked.onnx"), "--json");
+
+        Assert.AreEqual(0, embed.ExitCode, embed.ToString());
+        using var doc = JsonDocument.Parse(embed.Stdout);
+        var fidelity = doc.RootElement.GetProperty("fidelity");
+        Assert.AreEqual(2000, fidelity.GetProperty("testImages").GetInt32());
+        Assert.IsGreaterThan(0.8, fidelity.GetProperty("accuracyBefore").GetDouble(), "the sample CNN classifies the sample's test images");
+        Assert.IsGreaterThan(0.95, fidelity.GetProperty("top1Agreement").GetDouble());
+    }
+
+    [TestMethod]
     public void KitShow_AfterEmbed_ListsEntryButNoSecrets()
     {
         using var temp = new TempFolder();
