@@ -2,7 +2,7 @@ namespace ModelShield.Errors;
 
 /// <summary>
 /// Every stable error code ModelShield reports. Codes are never reused or renumbered;
-/// docs/error-codes.md explains each one. MS1xxx: files and paths; MS2xxx: ONNX models;
+/// docs/error-codes.md explains each one. MS1xxx: files, paths and usage (MS105x: the HTTP API); MS2xxx: ONNX models;
 /// MS3xxx: tensors; MS4xxx: inference; MS5xxx: signing and verification; MS6xxx: the lab (data,
 /// executor, training, attacks, zoo); MS7xxx: kits and watermarks; MS8xxx: querying suspect models.
 /// </summary>
@@ -18,6 +18,34 @@ public static class ErrorCodes
     public const string OutputIsInput = "MS1003";
     /// <summary>An I/O failure while reading or writing.</summary>
     public const string IoFailure = "MS1004";
+
+    // MS105x: the HTTP API (modelshield serve); docs/error-codes.md gives each one's HTTP status.
+    /// <summary>The request carries no API key, or one the server does not know (HTTP 401).</summary>
+    public const string ApiKeyMissing = "MS1050";
+    /// <summary>The API key's role does not allow this operation (HTTP 403).</summary>
+    public const string ApiRoleForbidden = "MS1051";
+    /// <summary>Too many requests for this API key; retry after the time in Retry-After (HTTP 429).</summary>
+    public const string ApiRateLimited = "MS1052";
+    /// <summary>The upload (or what a tar unpacks to) exceeds the server's size limit (HTTP 413).</summary>
+    public const string UploadTooLarge = "MS1053";
+    /// <summary>The request is malformed: not multipart, a missing or repeated part, a bad field, a broken tar (HTTP 400).</summary>
+    public const string RequestMalformed = "MS1054";
+    /// <summary>A tar entry is unsafe: absolute, with <c>..</c>, a link, a device, or a name SafePath refuses (HTTP 400).</summary>
+    public const string ArchiveEntryUnsafe = "MS1055";
+    /// <summary>No signing key or kit with this id is in the server's key store (HTTP 404).</summary>
+    public const string KeyStoreIdUnknown = "MS1056";
+    /// <summary>The suspect endpoint URL is not on the server's allow-list (HTTP 403).</summary>
+    public const string EndpointNotAllowed = "MS1057";
+    /// <summary>No job with this id exists for this API key (expired, or never created) (HTTP 404).</summary>
+    public const string JobNotFound = "MS1058";
+    /// <summary>A job ran longer than the server's job timeout and was abandoned.</summary>
+    public const string JobTimedOut = "MS1059";
+    /// <summary>The server configuration is unusable (missing master key, malformed API key entry, bad limit).</summary>
+    public const string ApiConfigInvalid = "MS1060";
+    /// <summary>A key store entry does not decrypt under the master key, or is malformed.</summary>
+    public const string KeyStoreEntryInvalid = "MS1061";
+    /// <summary>The job queue is full; retry later (HTTP 503).</summary>
+    public const string JobQueueFull = "MS1062";
 
     /// <summary>The bytes are not a valid ONNX model (protobuf parse failure, truncation).</summary>
     public const string MalformedModel = "MS2001";

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using ModelShield.Api.Auth;
+using ModelShield.Api.Endpoints;
+using ModelShield.Api.Jobs;
+using ModelShield.Api.KeyStore;
+using ModelShield.Api.Uploads;
+
+namespace ModelShield.Api.Hosting;
+
+/// <summary>The services and the request pipeline of the API, shared by the real server and the tests.</summary>
+internal static class ApiPipeline
+{
+    /// <summary>Registers everything the endpoints use.</summary>
+    public static void AddServices(IServiceCollection services, ApiOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<ApiKeyRegistry>();
+        services.AddSingleton<ServerKeyStore>();
+        services.AddSingleton<UploadReader>();
+        services.AddSingleton<EndpointAllowList>();
+        services.AddSingleton<JobQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobQueue>());
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddRouting();
+        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, configureOptions: null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ApiRoles.AnyKey, p => p.RequireAuthenticatedUser())
+            .AddPolicy(ApiRoles.Release, p => p.RequireRole(ApiRoles.Release))
+            .AddPolicy(ApiRoles.Investigate, p => p.RequireRole(ApiRoles.Investigate))
+            .AddPolicy(ApiRoles.Verifier, p => p.RequireRole([.. ApiRoles.All]));
+        services.AddRateLimiter(o => ApiRateLimiting.Configure(o, options.RateLimit));
+        services.AddOpenApi("v1");
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        });
+    }
+
+    /// <summary>The middleware order matters: the rate limiter partitions by the key, so authentication runs first.</summary>
+    public static void Configure(IApplicationBuilder app)
+    {
+        app.UseExceptionHandler();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        app.UseEndpoints(MapEndpoints);
+    }
+
+    /// <summary>Every route group, one file each under Endpoints/.</summary>
+    public static void MapEndpoints(IEndpointRouteBuilder routes)
+    {
+        HealthEndpoints.Map(routes);
+        routes.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        var api = routes.MapGroup("/v1").AddEndpointFilter<ProblemFilter>();
+        InspectEndpoints.Map(api);
+        SigningEndpoints.Map(api);
+        KeyStoreEndpoints.Map(api);
+        JobEndpoints.Map(api);
+    }
+}
