@@ -1,15 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
 using Cocona;
 using ModelShield.Cli.Output;
 using ModelShield.Errors;
-using ModelShield.Fingerprinting;
-using ModelShield.Fingerprinting.Calibration;
-using ModelShield.Fingerprinting.Queries;
-using ModelShield.Onnx.Inference.Predictors;
+using ModelShield.Protection.Fingerprints;
 using ModelShield.Training;
-using ModelShield.Watermarking.Kits;
 using ModelShield.Watermarking.Statistics;
 
 namespace ModelShield.Cli.Commands;
@@ -32,63 +26,18 @@ internal sealed class FingerprintCommands(CliOutput cli)
         [Option(Description = "Print one JSON document")] bool json = false)
     {
         _ = json; // read by CliOutput, which serves every command
-        if (!File.Exists(model))
+        var result = await FingerprintRecording.RecordAsync(new FingerprintRecordRequest
         {
-            throw new ModelShieldException(ErrorCodes.PathNotFound, $"Model '{model}' does not exist.");
-        }
-
-        if (nullModels is not null && !Directory.Exists(nullModels))
-        {
-            throw new ModelShieldException(ErrorCodes.PathNotFound, $"--null-models '{nullModels}' is not a folder.");
-        }
-
-        if (referenceModels is < FingerprintCalibration.MinimumNullModels or > 100)
-        {
-            throw new ModelShieldException(ErrorCodes.BadUsage, $"--reference-models must lie between {FingerprintCalibration.MinimumNullModels} and 100.");
-        }
-
-        // Opening the kit and listing the null models first fails fast, before any work.
-        var secret = kitOptions.Secret();
-        _ = KitFile.Read(kit, secret);
-        var givenNulls = nullModels is null ? null : Directory.EnumerateFiles(nullModels, "*.onnx").Order(StringComparer.Ordinal).Select(p => (p, Path.GetFileName(p))).ToList();
-        if (givenNulls is not null && givenNulls.Count < FingerprintCalibration.MinimumNullModels)
-        {
-            throw new ModelShieldException(ErrorCodes.NullModelsInsufficient, $"--null-models '{nullModels}' holds {givenNulls.Count} .onnx files; at least {FingerprintCalibration.MinimumNullModels} are needed.");
-        }
-
-        // The queries are stored whole in the kit, so their seed only has to be unpredictable, not reproducible.
-        var chosen = LabFingerprintQueries.Choose(model, data, queries, RandomNumberGenerator.GetInt32(int.MaxValue));
-        var querySet = new QuerySet(chosen.RowShape, chosen.Inputs, chosen.Kinds);
-
-        var trainedFolder = nullModels is null ? Directory.CreateTempSubdirectory("modelshield-reference-").FullName : null;
-        try
-        {
-            var nulls = givenNulls;
-            double? trainingSeconds = null;
-            if (nulls is null)
-            {
-                cli.Progress($"No --null-models: training {referenceModels} independent reference models on {data} to calibrate on");
-                var trained = LabFingerprintQueries.TrainReferenceModels(data, trainedFolder!, referenceModels, new LineProgress(cli.Progress));
-                nulls = trained.Models.Select(m => (m.Path, m.Recipe)).ToList();
-                trainingSeconds = trained.Seconds;
-                cli.Progress(string.Create(CultureInfo.InvariantCulture, $"Trained {nulls.Count} reference models in {trained.Seconds:0.0} s"));
-            }
-
-            var fingerprint = await RecordAsync(model, querySet, nulls, nullModels is null ? "trained" : "given", trainingSeconds).ConfigureAwait(false);
-            var sha256 = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(model)));
-            var entry = fingerprint.ToKitEntry(sha256);
-            KitFile.Update(kit, secret, k => k.Add(entry));
-            var document = RecordDocument.From(fingerprint, Path.GetFullPath(model), sha256);
-            cli.Result(document, w => RenderRecord(w, document, kit));
-            return CliApp.ExitOk;
-        }
-        finally
-        {
-            if (trainedFolder is not null)
-            {
-                Directory.Delete(trainedFolder, recursive: true);
-            }
-        }
+            ModelPath = model,
+            Kit = kitOptions.Access(kit),
+            DataFolder = data,
+            Queries = queries,
+            NullModels = nullModels,
+            ReferenceModels = referenceModels,
+            Log = new LineProgress(cli.Progress),
+        }).ConfigureAwait(false);
+        cli.Result(result, w => RenderRecord(w, result, kit));
+        return CliApp.ExitOk;
     }
 
     [Command("compare", Description =
@@ -102,77 +51,25 @@ internal sealed class FingerprintCommands(CliOutput cli)
         KitOptions kitOptions,
         [Option(Description = "Open Inference Protocol v2 endpoint, .../v2/models/NAME[/versions/V], instead of a file")] string? endpoint = null,
         [Option(Description = "NAME=ENVVAR: a header sent to the endpoint, its value read from the variable (repeatable)")] string[]? header = null,
-        [Option(Description = "Seconds one request to the endpoint may take")] double timeout = 30,
+        [Option(Description = "Seconds one request to the endpoint may take (default 30)")] double? timeout = null,
         [Option("max-queries", Description = "Most queries sent to the suspect")] long? maxQueries = null,
         [Option(Description = "Compare with this fingerprint entry (id or prefix; default the newest)")] string? entry = null,
         [Option(Description = "Family-wise significance level")] double alpha = HypothesisTest.DefaultAlpha,
         [Option(Description = "Print one JSON document")] bool json = false)
     {
         _ = json; // read by CliOutput, which serves every command
-        if ((suspect is null) == (endpoint is null))
-        {
-            throw new ModelShieldException(ErrorCodes.BadUsage, "Give exactly one suspect: a model file, or --endpoint URL.");
-        }
-
         if (alpha is <= 0 or >= 1)
         {
             throw new ModelShieldException(ErrorCodes.BadUsage, "--alpha must lie in (0, 1).");
         }
 
-        if (suspect is not null && (header is { Length: > 0 } || timeout != 30))
-        {
-            throw new ModelShieldException(ErrorCodes.BadUsage, "--header and --timeout apply to --endpoint only.");
-        }
-
-        var ownerKit = KitFile.Read(kit, kitOptions.Secret());
-        var entries = ownerKit.Entries.Where(e => e.Scheme == Fingerprint.SchemeId && (entry is null || e.Id.StartsWith(entry, StringComparison.Ordinal))).ToList();
-        if (entries.Count == 0)
-        {
-            throw new ModelShieldException(ErrorCodes.KitEntryMissing, $"The kit holds no fingerprint{(entry is null ? "" : $" with id {entry}")}; record one with 'modelshield fingerprint record'.");
-        }
-
-        var fingerprint = Fingerprint.FromKitEntry(entries[^1]);
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var clock = Stopwatch.StartNew();
-        await using var predictor = endpoint is null
-            ? LocalPredictor.Open(suspect!, new PredictorOptions { MaxQueries = maxQueries, Classes = fingerprint.Classes })
-            : (IPredictor)await OipPredictor.ConnectAsync(endpoint, new OipPredictorOptions
-            {
-                MaxQueries = maxQueries,
-                Classes = fingerprint.Classes,
-                Timeout = TimeSpan.FromSeconds(timeout),
-                Headers = (header ?? []).Select(EndpointHeader.Parse).ToList(),
-            }).ConfigureAwait(false);
-        var comparison = await FingerprintComparison.CompareAsync(predictor, fingerprint, alpha).ConfigureAwait(false);
-        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-        var document = CompareDocument.From(comparison, predictor.Description.Source, cpuSeconds, clock.Elapsed.TotalSeconds);
-        cli.Result(document, w => RenderCompare(w, document));
-        return comparison.IsClone ? CliApp.ExitOk : CliApp.ExitVerdictAgainst;
+        var source = SuspectArguments.Create(suspect, endpoint, header, timeout, maxQueries);
+        var report = await FingerprintMatching.CompareAsync(source, kitOptions.Access(kit), entry, alpha).ConfigureAwait(false);
+        cli.Result(report, w => RenderCompare(w, report));
+        return report.IsClone ? CliApp.ExitOk : CliApp.ExitVerdictAgainst;
     }
 
-    private static async Task<Fingerprint> RecordAsync(string model, QuerySet queries, List<(string Path, string Name)> nulls, string origin, double? trainingSeconds)
-    {
-        await using var owner = LocalPredictor.Open(model);
-        var opened = new List<(string, IPredictor)>();
-        try
-        {
-            foreach (var (path, name) in nulls)
-            {
-                opened.Add((name, LocalPredictor.Open(path)));
-            }
-
-            return await Fingerprint.RecordAsync(owner, queries, opened, origin, trainingSeconds).ConfigureAwait(false);
-        }
-        finally
-        {
-            foreach (var (_, predictor) in opened)
-            {
-                await predictor.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static void RenderRecord(TextWriter w, RecordDocument d, string kit)
+    internal static void RenderRecord(TextWriter w, FingerprintRecordResult d, string kit)
     {
         var ci = CultureInfo.InvariantCulture;
         w.WriteLine($"Model        {d.Model}");
@@ -184,7 +81,7 @@ internal sealed class FingerprintCommands(CliOutput cli)
         w.WriteLine(string.Create(ci, $"Level        alpha {d.Alpha:G3}, Bonferroni over {d.Comparators.Count} comparators; chance rates are one-sided 99.9% Clopper-Pearson upper bounds"));
     }
 
-    private static void RenderCompare(TextWriter w, CompareDocument d)
+    internal static void RenderCompare(TextWriter w, FingerprintCompareReport d)
     {
         var ci = CultureInfo.InvariantCulture;
         w.WriteLine($"Suspect      {d.Suspect}");
@@ -203,121 +100,5 @@ internal sealed class FingerprintCommands(CliOutput cli)
         {
             w.WriteLine($"Note         {note}");
         }
-    }
-
-    private sealed record RecordDocument(
-        string EntryId,
-        string Model,
-        string ModelSha256,
-        int Queries,
-        IReadOnlyDictionary<string, int> Kinds,
-        string NullOrigin,
-        IReadOnlyList<string> NullModels,
-        double? TrainingSeconds,
-        double Alpha,
-        IReadOnlyList<CalibrationDescription> Comparators)
-    {
-        public static RecordDocument From(Fingerprint f, string model, string sha256)
-        {
-            var comparators = f.Calibration.Comparators;
-            return new RecordDocument(
-                f.EntryId,
-                model,
-                sha256,
-                f.Queries.Count,
-                QueryKinds.All.ToDictionary(k => k, k => f.Queries.IndicesOf(k).Count),
-                f.Calibration.Origin,
-                f.Calibration.NullModels,
-                f.Calibration.TrainingSeconds,
-                HypothesisTest.DefaultAlpha,
-                comparators.Select(c =>
-                {
-                    // What a full comparison at the default level needs, and how many null models it would call clones.
-                    var needed = Binomial.CriticalValue(c.TrialsPerModel, c.ChanceRate, HypothesisTest.DefaultAlpha / comparators.Count);
-                    return new CalibrationDescription(c.Comparator, c.TrialThreshold, c.TrialsPerModel, c.NullSuccesses, c.ChanceRate, c.ChanceRateSource, needed, c.NullSuccesses.Count(s => s >= needed));
-                }).ToList());
-        }
-    }
-
-    private sealed record CalibrationDescription(string Comparator, double? TrialThreshold, int Trials, IReadOnlyList<int> NullSuccesses, double ChanceRate, string ChanceRateSource, int SuccessesNeeded, int NullFalsePositives);
-
-    private sealed record CompareDocument(
-        string Suspect,
-        string EntryId,
-        string Verdict,
-        double Alpha,
-        int ComparatorsRun,
-        long QueriesSpent,
-        int QueriesRecorded,
-        bool LabelsOnly,
-        int NullFalsePositives,
-        int NullModels,
-        double CpuSeconds,
-        double WallSeconds,
-        IReadOnlyList<ComparatorDescription> Comparators,
-        IReadOnlyDictionary<string, KindAgreement> AgreementByKind,
-        IReadOnlyList<string> Notes)
-    {
-        public static CompareDocument From(FingerprintComparison c, string suspect, double cpuSeconds, double wallSeconds) => new(
-            suspect,
-            c.EntryId,
-            c.Verdict,
-            c.Alpha,
-            c.ComparatorsRun,
-            c.QueriesSpent,
-            c.QueriesRecorded,
-            c.LabelsOnly,
-            c.NullFalsePositives,
-            c.NullModels,
-            cpuSeconds,
-            wallSeconds,
-            c.Comparators.Select(r => new ComparatorDescription(
-                r.Comparator,
-                r.Description,
-                r.NotRunReason,
-                r.Score,
-                r.TrialThreshold,
-                r.Test?.Test,
-                r.Test?.Trials,
-                r.Test?.Successes,
-                r.SuccessesNeeded,
-                r.Test?.ChanceRate,
-                r.Test?.ChanceRateSource,
-                r.Test is null ? null : HypothesisTest.FormatPValue(r.Test.Log10PValue),
-                r.Test?.Log10PValue,
-                r.Test is null ? null : HypothesisTest.FormatPValue(r.Test.Log10CorrectedPValue),
-                r.Test?.Log10CorrectedPValue,
-                r.Test?.Comparisons,
-                r.NullFalsePositives,
-                r.NullModels,
-                r.IsClone)).ToList(),
-            c.AgreementByKind,
-            c.Notes);
-    }
-
-    private sealed record ComparatorDescription(
-        string Comparator,
-        string Description,
-        string? NotRunReason,
-        double Score,
-        double? TrialThreshold,
-        string? Test,
-        int? Trials,
-        int? Successes,
-        int? SuccessesNeeded,
-        double? ChanceRate,
-        string? ChanceRateSource,
-        string? PValue,
-        double? Log10PValue,
-        string? CorrectedPValue,
-        double? Log10CorrectedPValue,
-        int? Comparisons,
-        int NullFalsePositives,
-        int NullModels,
-        bool IsClone);
-
-    private sealed class LineProgress(Action<string> write) : IProgress<string>
-    {
-        public void Report(string value) => write(value);
     }
 }

@@ -1,4 +1,5 @@
 using Cocona;
+using ModelShield.Protection.Kits;
 using ModelShield.Watermarking.Kits;
 
 namespace ModelShield.Cli.Commands;
@@ -15,4 +16,6 @@ internal sealed record KitOptions : ICommandParameterSet
     public string? KitKeyFile { get; init; }
 
     public KitSecret Secret() => KitSecret.Resolve(PassphraseFile, KitKeyFile);
+
+    public KitAccess Access(string kit) => new(kit, Secret());
 }

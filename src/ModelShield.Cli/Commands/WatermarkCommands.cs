@@ -1,11 +1,8 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Cocona;
 using ModelShield.Cli.Output;
 using ModelShield.Errors;
-using ModelShield.Onnx.Files;
-using ModelShield.Training;
-using ModelShield.Watermarking.Kits;
+using ModelShield.Protection.Watermarks;
 using ModelShield.Watermarking.Statistics;
 using ModelShield.Watermarking.Triggers;
 using ModelShield.Watermarking.Weights;
@@ -46,71 +43,69 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
     {
         _ = json;
         RequireScheme(scheme);
-        if (!force && File.Exists(output))
-        {
-            throw new ModelShieldException(ErrorCodes.OutputExists, $"Output '{output}' exists; use --force to replace it.");
-        }
-
+        var access = kitOptions.Access(kit);
         if (scheme == TriggerWatermark.SchemeId)
         {
             RejectOptions(scheme, ("--payload", payload is not null), ("--payload-hex", payloadHex is not null));
-            return EmbedTriggers(model, kit, kitOptions, output, force, new TriggerEmbedOptions(data, triggers ?? 100, triggerKind ?? "noise", epochs, learningRate));
+            if (data is null)
+            {
+                throw new ModelShieldException(ErrorCodes.BadUsage, "The triggers scheme fine-tunes the model: give --data DIR.");
+            }
+
+            return EmbedTriggers(kit, new TriggerMarkRequest
+            {
+                ModelPath = model,
+                Kit = access,
+                OutputPath = output,
+                DataFolder = data,
+                Triggers = triggers ?? 100,
+                Kind = triggerKind ?? "noise",
+                Epochs = epochs,
+                LearningRate = learningRate,
+                Force = force,
+                Log = new LineProgress(cli.Progress),
+            });
         }
 
         RejectOptions(scheme, ("--triggers", triggers is not null), ("--trigger-kind", triggerKind is not null), ("--epochs", epochs is not null), ("--lr", learningRate is not null));
-        if ((payload is null) == (payloadHex is null))
+        var result = WeightMarking.Embed(new WeightMarkRequest
         {
-            throw new ModelShieldException(ErrorCodes.BadUsage, "Give exactly one of --payload TEXT or --payload-hex HEX.");
-        }
-
-        if (bits is < 8 or > 4096 || bits % 4 != 0)
-        {
-            throw new ModelShieldException(ErrorCodes.BadUsage, "--bits must be a multiple of 4 between 8 and 4096.");
-        }
-
-        if (margin is <= 0 or > 10)
-        {
-            throw new ModelShieldException(ErrorCodes.BadUsage, "--margin must lie in (0, 10].");
-        }
-
-        var secret = kitOptions.Secret();
-        var ownerKit = KitFile.Read(kit, secret);
-        var marked = OnnxModel.Load(model);
-        var payloadBits = payload is not null
-            ? WatermarkPayload.FromText(payload, ownerKit.DeriveKey("weights/v1/payload"), bits)
-            : WatermarkPayload.FromHex(payloadHex!, bits);
-        var (report, entry) = WeightWatermark.Embed(marked, ownerKit, payloadBits, margin);
-        var sha256 = Convert.ToHexStringLower(SHA256.HashData(marked.ToBytes()));
-        entry = entry with { ModelSha256 = sha256 };
-
-        // The kit learns of the mark before the model is written: a kit entry without a model is harmless,
-        // a marked model without its kit entry could never be detected.
-        KitFile.Update(kit, secret, k => k.Add(entry));
-        marked.Save(output, force);
-        var fidelity = data is null ? null : LabFidelity.Measure(model, output, data);
-
-        var document = new EmbedDocument(scheme, entry.Id, Path.GetFullPath(output), sha256, report, fidelity);
-        cli.Result(document, w =>
-        {
-            w.WriteLine($"Marked       {document.Output}");
-            w.WriteLine($"Scheme       {scheme}: {report.Bits} bits in {report.CarrierElements.ToString("N0", CultureInfo.InvariantCulture)} weights, margin {report.Margin}");
-            w.WriteLine($"Kit entry    {entry.Id} (added to {kit})");
-            w.WriteLine($"SHA-256      {sha256}");
-            if (fidelity is not null)
-            {
-                w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Fidelity     test accuracy {fidelity.AccuracyBefore:P2} -> {fidelity.AccuracyAfter:P2} ({fidelity.AccuracyChangePoints:+0.00;-0.00} points), top-1 agreement {fidelity.Top1Agreement:P2} on {fidelity.TestImages:N0} test images"));
-            }
-
-            if (report.CappedBits > 0)
-            {
-                w.WriteLine($"Warning      {report.CappedBits} bits could not reach the margin (model too small for {report.Bits} bits)");
-            }
-
-            w.WriteLine("Changes (in units of each tensor's standard deviation)");
-            TextTable.Write(w, ["tensor", "weights", "mean", "max"], report.Tensors.Select(t => (IReadOnlyList<string>)
-                [t.Name, t.Elements.ToString("N0", CultureInfo.InvariantCulture), t.MeanRelativeChange.ToString("0.000", CultureInfo.InvariantCulture), t.MaxRelativeChange.ToString("0.000", CultureInfo.InvariantCulture)]));
+            ModelPath = model,
+            Kit = access,
+            OutputPath = output,
+            PayloadText = payload,
+            PayloadHex = payloadHex,
+            Bits = bits,
+            Margin = margin,
+            DataFolder = data,
+            Force = force,
         });
+        cli.Result(result, w => RenderEmbed(w, result, kit));
         return CliApp.ExitOk;
+    }
+
+    /// <summary>The weights scheme's embedding, for people (also used by protect).</summary>
+    internal static void RenderEmbed(TextWriter w, WeightMarkResult result, string kit)
+    {
+        var report = result.Report;
+        var fidelity = result.Fidelity;
+        w.WriteLine($"Marked       {result.Output}");
+        w.WriteLine($"Scheme       {result.Scheme}: {report.Bits} bits in {report.CarrierElements.ToString("N0", CultureInfo.InvariantCulture)} weights, margin {report.Margin}");
+        w.WriteLine($"Kit entry    {result.EntryId} (added to {kit})");
+        w.WriteLine($"SHA-256      {result.OutputSha256}");
+        if (fidelity is not null)
+        {
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Fidelity     test accuracy {fidelity.AccuracyBefore:P2} -> {fidelity.AccuracyAfter:P2} ({fidelity.AccuracyChangePoints:+0.00;-0.00} points), top-1 agreement {fidelity.Top1Agreement:P2} on {fidelity.TestImages:N0} test images"));
+        }
+
+        if (report.CappedBits > 0)
+        {
+            w.WriteLine($"Warning      {report.CappedBits} bits could not reach the margin (model too small for {report.Bits} bits)");
+        }
+
+        w.WriteLine("Changes (in units of each tensor's standard deviation)");
+        TextTable.Write(w, ["tensor", "weights", "mean", "max"], report.Tensors.Select(t => (IReadOnlyList<string>)
+            [t.Name, t.Elements.ToString("N0", CultureInfo.InvariantCulture), t.MeanRelativeChange.ToString("0.000", CultureInfo.InvariantCulture), t.MaxRelativeChange.ToString("0.000", CultureInfo.InvariantCulture)]));
     }
 
     [Command("detect", Description =
@@ -154,46 +149,33 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
             throw new ModelShieldException(ErrorCodes.BadUsage, "Give the suspect model file (the weights scheme reads the weights).");
         }
 
-        var ownerKit = KitFile.Read(kit, kitOptions.Secret());
-        var entries = Entries(ownerKit, scheme, entry);
-        var model = OnnxModel.Load(suspect);
-        var originalModel = original is null ? null : OnnxModel.Load(original);
-
-        // Every entry tried is one more comparison: divide alpha among them.
-        var detections = entries.Select(e => WeightWatermark.Detect(model, ownerKit, e, alpha / entries.Count, originalModel)).ToList();
-        var detected = detections.Any(d => d.Detected);
-        var document = new DetectDocument(scheme, Path.GetFullPath(suspect), detected ? "detected" : "not detected", alpha, entries.Count, detections.Select(Describe).ToList());
-        cli.Result(document, w =>
-        {
-            w.WriteLine($"Suspect      {document.Suspect}");
-            w.WriteLine($"Verdict      {document.Verdict} (alpha {alpha.ToString("G3", CultureInfo.InvariantCulture)}, {entries.Count} watermark(s) tried)");
-            TextTable.Write(w, ["entry", "matched", "bit errors", "p-value", "corrected", "needed"], document.Tests.Select(t => (IReadOnlyList<string>)
-                [t.EntryId[..8], $"{t.Matched}/{t.Bits}", t.BitErrorRate.ToString("0.000", CultureInfo.InvariantCulture), t.PValue, t.CorrectedPValue, $"{t.CriticalMatched}/{t.Bits}"]));
-            w.WriteLine($"Test         {detections[0].Test.Test}; chance rate {detections[0].Test.ChanceRate} ({detections[0].Test.ChanceRateSource})");
-            foreach (var d in detections.Where(d => d.Alignment is not null).Take(1))
-            {
-                w.WriteLine($"Alignment    to {original} ({(d.FromAlignedModel ? "bits read after alignment" : "the blind reading matched more bits")})");
-                TextTable.Write(w, ["layer", "neurons", "in place", "unmatched", "mean cos", "min cos", "scales"], d.Alignment!.Select(a => (IReadOnlyList<string>)
-                    [a.Layer, $"{a.SuspectNeurons} -> {a.OriginalNeurons}", a.InPlace.ToString(CultureInfo.InvariantCulture), a.Unmatched.ToString(CultureInfo.InvariantCulture),
-                     a.MeanSimilarity.ToString("0.000", CultureInfo.InvariantCulture), a.MinSimilarity.ToString("0.000", CultureInfo.InvariantCulture),
-                     string.Create(CultureInfo.InvariantCulture, $"{a.MinScale:0.###}..{a.MaxScale:0.###}")]));
-            }
-
-            foreach (var d in detections.Where(d => d.MissingTensors.Count > 0 || d.RenamedTensors))
-            {
-                w.WriteLine($"Note         {d.EntryId[..8]}: {(d.RenamedTensors ? "tensors matched by size (renamed); " : "")}{d.MissingTensors.Count} marked tensors missing");
-            }
-        });
-        return detected ? CliApp.ExitOk : CliApp.ExitVerdictAgainst;
+        var report = WeightMarking.Detect(suspect, kitOptions.Access(kit), original, entry, alpha);
+        cli.Result(report, w => RenderDetect(w, report));
+        return report.Detected ? CliApp.ExitOk : CliApp.ExitVerdictAgainst;
     }
 
-    /// <summary>The kit's entries of a scheme (or the one whose id starts with <paramref name="entry"/>); none is an error.</summary>
-    private static List<KitEntry> Entries(OwnerKit ownerKit, string scheme, string? entry)
+    /// <summary>The weights scheme's detection, for people (also used by investigate).</summary>
+    internal static void RenderDetect(TextWriter w, WeightDetectReport report)
     {
-        var entries = ownerKit.Entries.Where(e => e.Scheme == scheme && (entry is null || e.Id.StartsWith(entry, StringComparison.Ordinal))).ToList();
-        return entries.Count > 0
-            ? entries
-            : throw new ModelShieldException(ErrorCodes.KitEntryMissing, $"The kit holds no '{scheme}' watermark{(entry is null ? "" : $" with id {entry}")}.");
+        var ci = CultureInfo.InvariantCulture;
+        w.WriteLine($"Suspect      {report.Suspect}");
+        w.WriteLine($"Verdict      {report.Verdict} (alpha {report.Alpha.ToString("G3", ci)}, {report.WatermarksTried} watermark(s) tried)");
+        TextTable.Write(w, ["entry", "matched", "bit errors", "p-value", "corrected", "needed"], report.Tests.Select(t => (IReadOnlyList<string>)
+            [t.EntryId[..8], $"{t.Matched}/{t.Bits}", t.BitErrorRate.ToString("0.000", ci), t.PValue, t.CorrectedPValue, $"{t.CriticalMatched}/{t.Bits}"]));
+        w.WriteLine($"Test         {report.Tests[0].Test}; chance rate {report.Tests[0].ChanceRate.ToString(ci)} ({report.Tests[0].ChanceRateSource})");
+        foreach (var t in report.Tests.Where(t => t.Alignment is not null).Take(1))
+        {
+            w.WriteLine($"Alignment    to {report.Original} ({(t.FromAlignedModel ? "bits read after alignment" : "the blind reading matched more bits")})");
+            TextTable.Write(w, ["layer", "neurons", "in place", "unmatched", "mean cos", "min cos", "scales"], t.Alignment!.Select(a => (IReadOnlyList<string>)
+                [a.Layer, $"{a.SuspectNeurons} -> {a.OriginalNeurons}", a.InPlace.ToString(ci), a.Unmatched.ToString(ci),
+                 a.MeanSimilarity.ToString("0.000", ci), a.MinSimilarity.ToString("0.000", ci),
+                 string.Create(ci, $"{a.MinScale:0.###}..{a.MaxScale:0.###}")]));
+        }
+
+        foreach (var t in report.Tests.Where(t => t.MissingTensors.Count > 0 || t.RenamedTensors))
+        {
+            w.WriteLine($"Note         {t.EntryId[..8]}: {(t.RenamedTensors ? "tensors matched by size (renamed); " : "")}{t.MissingTensors.Count} marked tensors missing");
+        }
     }
 
     /// <summary>Options of one scheme given to another are refused rather than silently ignored.</summary>
@@ -213,48 +195,4 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
             throw new ModelShieldException(ErrorCodes.UnknownScheme, $"Unknown watermark scheme '{scheme}'; known: {string.Join(", ", KnownSchemes)}.");
         }
     }
-
-    private static DetectionDescription Describe(WeightDetection d) => new(
-        d.EntryId,
-        d.Test.Trials,
-        d.Test.Successes,
-        d.BitErrorRate,
-        d.Test.Test,
-        d.Test.ChanceRate,
-        d.Test.ChanceRateSource,
-        HypothesisTest.FormatPValue(d.Test.Log10PValue),
-        d.Test.Log10PValue,
-        HypothesisTest.FormatPValue(d.Test.Log10CorrectedPValue),
-        d.Test.Comparisons,
-        d.Test.Alpha,
-        d.Test.CriticalSuccesses,
-        d.Detected,
-        d.MissingTensors,
-        d.RenamedTensors,
-        d.FromAlignedModel,
-        d.Alignment);
-
-    private sealed record EmbedDocument(string Scheme, string EntryId, string Output, string OutputSha256, WeightEmbedReport Report, FidelityReport? Fidelity);
-
-    private sealed record DetectDocument(string Scheme, string Suspect, string Verdict, double Alpha, int WatermarksTried, IReadOnlyList<DetectionDescription> Tests);
-
-    private sealed record DetectionDescription(
-        string EntryId,
-        int Bits,
-        int Matched,
-        double BitErrorRate,
-        string Test,
-        double ChanceRate,
-        string ChanceRateSource,
-        string PValue,
-        double Log10PValue,
-        string CorrectedPValue,
-        int Comparisons,
-        double Alpha,
-        int CriticalMatched,
-        bool Detected,
-        IReadOnlyList<string> MissingTensors,
-        bool RenamedTensors,
-        bool FromAlignedModel,
-        IReadOnlyList<LayerAlignment>? Alignment);
 }
