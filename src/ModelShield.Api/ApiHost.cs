@@ -94,6 +94,7 @@ public static class ApiHost
                 logging.SetMinimumLevel(LogLevel.Information);
                 // Per-request framework logs would cost throughput and say nothing an operator needs.
                 logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+                logging.AddFilter(typeof(ApiKeyAuthentication).FullName, LogLevel.Warning);
                 logging.AddSimpleConsole(c => c.SingleLine = true);
                 logging.AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
             })

@@ -29,8 +29,14 @@ internal static class ApiPipeline
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddRouting();
-        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, configureOptions: null);
+        // The core services only: AddAuthentication would also bring data protection (cookie keys written to disk), unused here.
+        services.AddAuthenticationCore(o =>
+        {
+            o.AddScheme<ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, displayName: null);
+            o.DefaultScheme = ApiKeyAuthentication.SchemeName;
+        });
+        services.AddWebEncoders();
+        services.AddOptions<AuthenticationSchemeOptions>(ApiKeyAuthentication.SchemeName);
         services.AddAuthorizationBuilder()
             .AddPolicy(ApiRoles.AnyKey, p => p.RequireAuthenticatedUser())
             .AddPolicy(ApiRoles.Release, p => p.RequireRole(ApiRoles.Release))

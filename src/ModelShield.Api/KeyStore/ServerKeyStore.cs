@@ -161,6 +161,10 @@ internal sealed partial class ServerKeyStore(ApiOptions options)
         }
 
         AtomicFile.WriteAllBytes(path, output, overwrite: true);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 
     private KeyStoreEntry Load(string id, KeyStoreEntryKind kind)

@@ -53,7 +53,7 @@ internal sealed class UploadReader(ApiOptions options)
             {
                 if (files.Count + fields.Count >= MaxParts
                     || !ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                    || !disposition.IsFormDisposition()
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase)
                     || HeaderUtilities.RemoveQuotes(disposition.Name).Value is not { Length: > 0 } name
                     || files.ContainsKey(name) || fields.ContainsKey(name))
                 {
