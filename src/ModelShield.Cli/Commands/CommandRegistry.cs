@@ -12,6 +12,8 @@ internal static class CommandRegistry
         app.AddSubCommand("kit", x => x.AddCommands<KitCommands>()).WithDescription("Owner kits: the encrypted secrets behind watermarks and fingerprints (new, show)");
         app.AddSubCommand("watermark", x => x.AddCommands<WatermarkCommands>()).WithDescription("Watermarks: embed into a model, detect in a suspect (embed, detect)");
         app.AddSubCommand("fingerprint", x => x.AddCommands<FingerprintCommands>()).WithDescription("Query fingerprints: record a model's answers to secret queries, compare a suspect (record, compare)");
+        app.AddCommands<ProtectCommands>();
+        app.AddCommands<DemoCommand>();
         app.AddSubCommand("lab", lab => lab.AddCommands<LabCommands>())
             .WithDescription("The lab: train, attack and collect Fashion-MNIST models (train, attack, zoo).");
     }
