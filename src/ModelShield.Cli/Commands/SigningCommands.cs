@@ -71,15 +71,8 @@ internal sealed class SigningCommands(CliOutput cli)
         [Option(Description = "Print one JSON document")] bool json = false)
     {
         _ = json;
-        var given = (publicKey is null ? 0 : 1) + (trustRoot is { Length: > 0 } ? 1 : 0) + (policy is null ? 0 : 1);
-        if (given != 1)
-        {
-            throw new ModelShieldException(ErrorCodes.BadUsage, "Give exactly one of --public-key, --trust-root or --policy.");
-        }
-
-        var trust = publicKey is not null ? TrustPolicy.ForPublicKeys([SigningKeys.LoadPublicKey(publicKey)])
-            : policy is not null ? TrustPolicy.Load(policy)
-            : TrustPolicy.ForRoots(trustRoot!.SelectMany(r => SigningKeys.LoadCertificates(r)));
+        var trust = Trust(publicKey, trustRoot, policy)
+            ?? throw new ModelShieldException(ErrorCodes.BadUsage, "Give exactly one of --public-key, --trust-root or --policy.");
         var result = ModelVerifier.Verify(new VerifyRequest
         {
             ModelPath = modelPath,
@@ -118,7 +111,22 @@ internal sealed class SigningCommands(CliOutput cli)
         }
     }
 
-    private static string ReadPassphrase(string path)
+    /// <summary>The trust --public-key, --trust-root or --policy give (exactly one); null when none is given.</summary>
+    internal static TrustPolicy? Trust(string? publicKey, string[]? trustRoot, string? policy)
+    {
+        var given = (publicKey is null ? 0 : 1) + (trustRoot is { Length: > 0 } ? 1 : 0) + (policy is null ? 0 : 1);
+        if (given > 1)
+        {
+            throw new ModelShieldException(ErrorCodes.BadUsage, "Give only one of --public-key, --trust-root or --policy.");
+        }
+
+        return publicKey is not null ? TrustPolicy.ForPublicKeys([SigningKeys.LoadPublicKey(publicKey)])
+            : policy is not null ? TrustPolicy.Load(policy)
+            : trustRoot is { Length: > 0 } ? TrustPolicy.ForRoots(trustRoot.SelectMany(r => SigningKeys.LoadCertificates(r)))
+            : null;
+    }
+
+    internal static string ReadPassphrase(string path)
     {
         try
         {
@@ -130,7 +138,7 @@ internal sealed class SigningCommands(CliOutput cli)
         }
     }
 
-    private static Uri ParseUrl(string url) =>
+    internal static Uri ParseUrl(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
             ? uri
             : throw new ModelShieldException(ErrorCodes.BadUsage, $"'{url}' is not an http(s) URL.");

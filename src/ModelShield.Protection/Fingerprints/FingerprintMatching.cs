@@ -27,6 +27,7 @@ namespace ModelShield.Protection.Fingerprints;
 /// <param name="NullFalsePositives">Null models this test rejects at the same level.</param>
 /// <param name="NullModels">Null models calibrated on.</param>
 /// <param name="NullSuccesses">Each null model's successes, to set the suspect's beside.</param>
+/// <param name="NullTrials">Trials each null model answered.</param>
 /// <param name="IsClone">True when the test rejects independence.</param>
 public sealed record ComparatorTestResult(
     string Comparator,
@@ -48,6 +49,7 @@ public sealed record ComparatorTestResult(
     int NullFalsePositives,
     int NullModels,
     IReadOnlyList<int> NullSuccesses,
+    int NullTrials,
     bool IsClone);
 
 /// <summary>A suspect compared with the kit's fingerprint.</summary>
@@ -108,7 +110,7 @@ public static class FingerprintMatching
         await using var predictor = await suspect.OpenAsync(fingerprint.Classes, cancellationToken).ConfigureAwait(false);
         var comparison = await FingerprintComparison.CompareAsync(predictor, fingerprint, alpha, cancellationToken).ConfigureAwait(false);
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-        var nullSuccesses = fingerprint.Calibration.Comparators.ToDictionary(c => c.Comparator, c => c.NullSuccesses);
+        var calibration = fingerprint.Calibration.Comparators.ToDictionary(c => c.Comparator);
         return new FingerprintCompareReport(
             suspect.Name,
             comparison.EntryId,
@@ -141,7 +143,8 @@ public static class FingerprintMatching
                 r.Test?.Comparisons,
                 r.NullFalsePositives,
                 r.NullModels,
-                nullSuccesses.GetValueOrDefault(r.Comparator) ?? [],
+                calibration.GetValueOrDefault(r.Comparator)?.NullSuccesses ?? [],
+                calibration.GetValueOrDefault(r.Comparator)?.TrialsPerModel ?? 0,
                 r.IsClone)).ToList(),
             comparison.AgreementByKind,
             comparison.Notes);
