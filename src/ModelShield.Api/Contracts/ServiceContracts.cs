@@ -20,7 +20,7 @@ internal sealed record KeyStoreItem(string Id, string Kind);
 /// <param name="Result">The operation's result, once succeeded.</param>
 /// <param name="Error">The error, once failed or timed out.</param>
 internal sealed record JobResponse(
-    string Id, string Kind, string Status, DateTimeOffset CreatedUtc, DateTimeOffset? StartedUtc, DateTimeOffset? FinishedUtc, object? Result, JobError? Error);
+    string Id, string Kind, string Status, DateTimeOffset CreatedUtc, DateTimeOffset? StartedUtc, DateTimeOffset? FinishedUtc, System.Text.Json.Nodes.JsonNode? Result, JobError? Error);
 
 /// <summary>Why a job failed: the stable error code and a message.</summary>
 /// <param name="Code">e.g. MS7002, or MS1059 for a timeout.</param>

@@ -7,6 +7,9 @@ using ModelShield.Api.Auth;
 using ModelShield.Api.Contracts;
 using ModelShield.Api.Hosting;
 using ModelShield.Api.Jobs;
+using ModelShield.Errors;
+using ModelShield.IO;
+using System.Formats.Tar;
 
 namespace ModelShield.Api.Endpoints;
 
@@ -27,10 +30,22 @@ internal static class JobEndpoints
             .WithName("GetJob")
             .WithTags("jobs")
             .WithSummary("A job's status, and its result or error once finished.");
+        api.MapGet("/jobs/{id}/files/{**path}", (string id, string path, ClaimsPrincipal user, JobQueue jobs) =>
+                TypedResults.File(File.OpenRead(OutputPath(jobs.Get(id, user.Identity!.Name!), path)), "application/octet-stream", Path.GetFileName(path)))
+            .RequireAuthorization(ApiRoles.AnyKey)
+            .WithName("GetJobFile")
+            .WithTags("jobs")
+            .WithSummary("Download one file a finished job wrote (e.g. release/model.onnx, report.html).");
+        api.MapGet("/jobs/{id}/archive", (string id, ClaimsPrincipal user, JobQueue jobs) =>
+                TypedResults.Stream(stream => ArchiveAsync(Finished(jobs.Get(id, user.Identity!.Name!)).OutputFolder, stream), "application/x-tar", $"{id}.tar"))
+            .RequireAuthorization(ApiRoles.AnyKey)
+            .WithName("GetJobArchive")
+            .WithTags("jobs")
+            .WithSummary("Download everything a finished job wrote, as one tar (e.g. a whole protected release).");
     }
 
     /// <summary>Submits a job and answers 202 with its status URL in Location.</summary>
-    public static IResult Accepted(JobQueue jobs, ApiOptions options, ClaimsPrincipal user, string kind, Func<CancellationToken, Task<object>> work, IDisposable? resources)
+    public static IResult Accepted(JobQueue jobs, ApiOptions options, ClaimsPrincipal user, string kind, Func<string, CancellationToken, Task<object>> work, IDisposable? resources)
     {
         ArgumentNullException.ThrowIfNull(jobs);
         ArgumentNullException.ThrowIfNull(user);
@@ -48,10 +63,27 @@ internal static class JobEndpoints
         return TypedResults.Accepted(StatusPath(job.Id), Describe(job, options));
     }
 
+    private static Job Finished(Job job) => job.Snapshot().State == JobState.Succeeded
+        ? job
+        : throw new ModelShieldException(ErrorCodes.JobNotFound, $"Job '{job.Id}' has no files: it has not succeeded (see its status).");
+
+    private static string OutputPath(Job job, string relative)
+    {
+        var path = SafePath.ResolveInside(Finished(job).OutputFolder, relative, "file", ErrorCodes.RequestMalformed);
+        return File.Exists(path) ? path : throw new ModelShieldException(ErrorCodes.JobNotFound, $"Job '{job.Id}' wrote no file '{relative}'.");
+    }
+
+    private static async Task ArchiveAsync(string folder, Stream output)
+    {
+        // Written straight to the response: a release is never assembled in memory.
+        await TarFile.CreateFromDirectoryAsync(folder, output, includeBaseDirectory: false).ConfigureAwait(false);
+    }
+
     private static JobResponse Describe(Job job, ApiOptions options)
     {
         var s = job.Snapshot();
-        return new JobResponse(job.Id, job.Kind, JsonNamingPolicy.CamelCase.ConvertName(s.State.ToString()), job.CreatedUtc, s.Started, s.Finished, s.Result,
+        return new JobResponse(job.Id, job.Kind, JsonNamingPolicy.CamelCase.ConvertName(s.State.ToString()), job.CreatedUtc, s.Started, s.Finished,
+            ResultScrubber.Scrub(s.Result, options.TempFolder!),
             s.Code is null ? null : new JobError(s.Code, ApiExceptionHandler.Scrub(s.Message ?? "", options.TempFolder!)));
     }
 }

@@ -66,7 +66,7 @@ internal static class SigningEndpoints
         var trusted = new List<ECDsa>();
         try
         {
-            var policy = Trust(upload, keyStore, options, trusted);
+            var policy = FormInputs.Trust(upload, keyStore, options, trusted, required: true)!;
             var model = ModelUploads.Prepare(upload, "model", options.MaxUploadBytes);
             var result = ModelVerifier.Verify(new VerifyRequest
             {
@@ -82,42 +82,6 @@ internal static class SigningEndpoints
         {
             trusted.ForEach(k => k.Dispose());
         }
-    }
-
-    /// <summary>The trust policy the form names: exactly one of keyId, publicKey, trustRoot or policy.</summary>
-    private static TrustPolicy Trust(Upload upload, ServerKeyStore keyStore, ApiOptions options, List<ECDsa> trusted)
-    {
-        var keyId = upload.Field("keyId");
-        var policyName = upload.Field("policy");
-        upload.Files.TryGetValue("publicKey", out var publicKey);
-        upload.Files.TryGetValue("trustRoot", out var trustRoot);
-        if ((keyId is null ? 0 : 1) + (policyName is null ? 0 : 1) + (publicKey is null ? 0 : 1) + (trustRoot is null ? 0 : 1) != 1)
-        {
-            throw new ModelShieldException(ErrorCodes.RequestMalformed, "Give exactly one of the fields keyId or policy, or the file parts publicKey or trustRoot.");
-        }
-
-        if (keyId is not null)
-        {
-            using var key = keyStore.OpenSigningKey(keyId);
-            trusted.Add(ECDsa.Create(key.Key.ExportParameters(includePrivateParameters: false)));
-            return TrustPolicy.ForPublicKeys(trusted);
-        }
-
-        if (publicKey is not null)
-        {
-            trusted.Add(SigningKeys.LoadPublicKey(publicKey.Path));
-            return TrustPolicy.ForPublicKeys(trusted);
-        }
-
-        if (trustRoot is not null)
-        {
-            return TrustPolicy.ForRoots(SigningKeys.LoadCertificates(trustRoot.Path));
-        }
-
-        return options.TrustPolicies.TryGetValue(policyName!, out var path)
-            ? TrustPolicy.Load(path)
-            : throw new ModelShieldException(ErrorCodes.RequestMalformed,
-                $"No trust policy '{policyName}' is configured (known: {string.Join(", ", options.TrustPolicies.Keys.Order(StringComparer.Ordinal))}).");
     }
 
     /// <summary>Paths the client gave relative to the model root, as the library wants them (paths inside the model).</summary>

@@ -30,6 +30,9 @@ internal sealed class ApiOptions
     /// <summary>Named trust policy files (docs/trust-policy.md) that <c>verify</c> may name with <c>policy</c>.</summary>
     public Dictionary<string, string> TrustPolicies { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Named data folders on the server (Fashion-MNIST layout) that training operations may name with <c>data</c>.</summary>
+    public Dictionary<string, string> DataFolders { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>How long-running operations are queued and bounded.</summary>
     public JobOptions Jobs { get; set; } = new();
 }

@@ -47,6 +47,11 @@ internal static class ApiOptionsLoader
             options.TrustPolicies[name] = Path.GetFullPath(options.TrustPolicies[name], baseFolder);
         }
 
+        foreach (var name in options.DataFolders.Keys.ToList())
+        {
+            options.DataFolders[name] = Path.GetFullPath(options.DataFolders[name], baseFolder);
+        }
+
         Check(options.MaxUploadBytes > 0, "maxUploadBytes must be positive");
         Check(options.RateLimit.PermitsPerMinute > 0 && options.RateLimit.Burst > 0, "rateLimit.permitsPerMinute and rateLimit.burst must be positive");
         Check(options.Jobs.TimeoutSeconds > 0 && options.Jobs.Concurrency > 0 && options.Jobs.MaxQueued >= 0 && options.Jobs.KeepMinutes > 0,

@@ -70,6 +70,10 @@ internal static class ApiPipeline
         var api = routes.MapGroup("/v1").AddEndpointFilter<ProblemFilter>();
         InspectEndpoints.Map(api);
         SigningEndpoints.Map(api);
+        WatermarkEndpoints.Map(api);
+        FingerprintEndpoints.Map(api);
+        ProtectEndpoints.Map(api);
+        InvestigateEndpoints.Map(api);
         KeyStoreEndpoints.Map(api);
         JobEndpoints.Map(api);
     }

@@ -14,7 +14,7 @@ internal enum JobState
 /// One long operation run in the background: its owner (the API key's name, the only one who may read it),
 /// its work, and, once done, its result or its error code and message.
 /// </summary>
-internal sealed class Job(string id, string kind, string owner, Func<CancellationToken, Task<object>> work, IDisposable? resources)
+internal sealed class Job(string id, string kind, string owner, string outputFolder, Func<string, CancellationToken, Task<object>> work, IDisposable? resources)
 {
     private readonly Lock _gate = new();
 
@@ -25,6 +25,9 @@ internal sealed class Job(string id, string kind, string owner, Func<Cancellatio
     public string Owner { get; } = owner;
 
     public DateTimeOffset CreatedUtc { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>Where the job writes files for the client to download; deleted with the job.</summary>
+    public string OutputFolder { get; } = outputFolder;
 
     public JobState State { get; private set; } = JobState.Queued;
 
@@ -38,7 +41,8 @@ internal sealed class Job(string id, string kind, string owner, Func<Cancellatio
 
     public string? ErrorMessage { get; private set; }
 
-    internal Func<CancellationToken, Task<object>> Work { get; } = work;
+    /// <summary>The work: given the output folder and a token cancelled on timeout.</summary>
+    internal Func<string, CancellationToken, Task<object>> Work { get; } = work;
 
     /// <summary>Files the job owns (its upload); released when the work has really ended, even after a timeout.</summary>
     internal IDisposable? Resources { get; } = resources;

@@ -29,7 +29,7 @@ internal sealed partial class JobQueue : BackgroundService
     }
 
     /// <summary>Queues <paramref name="work"/>; the job takes ownership of <paramref name="resources"/>.</summary>
-    public Job Submit(string kind, string owner, Func<CancellationToken, Task<object>> work, IDisposable? resources)
+    public Job Submit(string kind, string owner, Func<string, CancellationToken, Task<object>> work, IDisposable? resources)
     {
         Sweep();
         if (Interlocked.Increment(ref _waiting) > _options.Jobs.MaxQueued + _options.Jobs.Concurrency)
@@ -38,7 +38,8 @@ internal sealed partial class JobQueue : BackgroundService
             throw new ModelShieldException(ErrorCodes.JobQueueFull, "The server's job queue is full; retry later.");
         }
 
-        var job = new Job(Guid.NewGuid().ToString("N"), kind, owner, work, resources);
+        var id = Guid.NewGuid().ToString("N");
+        var job = new Job(id, kind, owner, Path.Combine(_options.TempFolder ?? Path.GetTempPath(), "jobs", id, "out"), work, resources);
         _jobs[job.Id] = job;
         if (!_queue.Writer.TryWrite(job))
         {
@@ -82,7 +83,8 @@ internal sealed partial class JobQueue : BackgroundService
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var timeout = TimeSpan.FromSeconds(_options.Jobs.TimeoutSeconds);
         // The work runs on the thread pool: library calls are synchronous and must not block this loop past the timeout.
-        var work = Task.Run(() => job.Work(cancel.Token), CancellationToken.None);
+        Directory.CreateDirectory(job.OutputFolder);
+        var work = Task.Run(() => job.Work(job.OutputFolder, cancel.Token), CancellationToken.None);
         _ = work.ContinueWith(_ => job.Resources?.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         var finished = await Task.WhenAny(work, Task.Delay(timeout, stoppingToken)).ConfigureAwait(false);
         if (finished != work)
@@ -114,9 +116,16 @@ internal sealed partial class JobQueue : BackgroundService
         var cutoff = DateTimeOffset.UtcNow.AddMinutes(-_options.Jobs.KeepMinutes);
         foreach (var (id, job) in _jobs)
         {
-            if (job.Snapshot().Finished is { } finished && finished < cutoff)
+            if (job.Snapshot().Finished is { } finished && finished < cutoff && _jobs.TryRemove(id, out _))
             {
-                _jobs.TryRemove(id, out _);
+                try
+                {
+                    Directory.Delete(Path.GetDirectoryName(job.OutputFolder)!, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // A download may still hold a file open; the temp folder is cleaned by the system later.
+                }
             }
         }
     }

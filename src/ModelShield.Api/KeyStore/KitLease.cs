@@ -7,7 +7,7 @@ namespace ModelShield.Api.KeyStore;
 /// A kit lent to one operation as a file (still encrypted, under a key only the store knows) with the secret that
 /// opens it. Disposing deletes the file and lets the next operation on the same kit start.
 /// </summary>
-internal sealed class KitLease(string path, byte[] key, Action<byte[]> storeBack, SemaphoreSlim gate) : IDisposable
+internal sealed class KitLease(string path, byte[] key, Action<byte[]> storeBack, SemaphoreSlim? gate) : IDisposable
 {
     private bool _disposed;
 
@@ -17,8 +17,19 @@ internal sealed class KitLease(string path, byte[] key, Action<byte[]> storeBack
     /// <summary>What opens <see cref="Path"/>.</summary>
     public KitSecret Secret { get; } = KitSecret.FromRawKey(key);
 
-    /// <summary>Stores the kit file, as the operation left it, back into the key store.</summary>
-    public void Commit() => storeBack(File.ReadAllBytes(Path));
+    /// <summary>What operations take: the kit file and its secret.</summary>
+    public Protection.Kits.KitAccess Access => new(Path, Secret);
+
+    /// <summary>Stores the kit file, as the operation left it, back into the key store (leases for update only).</summary>
+    public void Commit()
+    {
+        if (gate is null)
+        {
+            throw new InvalidOperationException("A kit lent for reading cannot be stored back.");
+        }
+
+        storeBack(File.ReadAllBytes(Path));
+    }
 
     public void Dispose()
     {
@@ -35,7 +46,7 @@ internal sealed class KitLease(string path, byte[] key, Action<byte[]> storeBack
         finally
         {
             CryptographicOperations.ZeroMemory(key);
-            gate.Release();
+            gate?.Release();
         }
     }
 }

@@ -104,16 +104,29 @@ internal sealed partial class ServerKeyStore(ApiOptions options)
         return new SigningMaterial(key, certificates.FirstOrDefault(), certificates.Skip(1).ToList());
     }
 
+    /// <summary>Fails with MS1056 unless <paramref name="id"/> is an entry of <paramref name="kind"/>: checked before a job is queued.</summary>
+    public void Require(string id, KeyStoreEntryKind kind)
+    {
+        if (ReadKind(id) != kind)
+        {
+            throw new ModelShieldException(ErrorCodes.KeyStoreIdUnknown, $"Key store entry '{id}' is not a {kind}.");
+        }
+    }
+
     /// <summary>
-    /// Lends the kit <paramref name="id"/> as a file for one operation, one operation per kit at a time (updates
-    /// must not interleave). The file is the kit as stored (still encrypted); <see cref="KitLease.Commit"/> stores
-    /// the kit back after an operation added to it.
+    /// Lends the kit <paramref name="id"/> as a file for one operation. The file is the kit as stored (still
+    /// encrypted); <see cref="KitLease.Commit"/> stores it back after an operation added to it. Operations that
+    /// update a kit (<paramref name="forUpdate"/>) run one at a time per kit, so that no addition is lost; readers
+    /// need no turn, since a kit is replaced atomically.
     /// </summary>
-    public async Task<KitLease> OpenKitAsync(string id, CancellationToken cancellationToken)
+    public async Task<KitLease> OpenKitAsync(string id, bool forUpdate, CancellationToken cancellationToken)
     {
         CheckId(id);
-        var gate = _locks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var gate = forUpdate ? _locks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1)) : null;
+        if (gate is not null)
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
         try
         {
             var entry = Load(id, KeyStoreEntryKind.Kit);
@@ -123,7 +136,7 @@ internal sealed partial class ServerKeyStore(ApiOptions options)
         }
         catch
         {
-            gate.Release();
+            gate?.Release();
             throw;
         }
     }

@@ -49,6 +49,14 @@ internal sealed class Upload(string folder, IReadOnlyDictionary<string, Uploaded
         var other => throw new ModelShieldException(ErrorCodes.RequestMalformed, $"Field '{name}' must be an integer from {min} to {max}, not '{other}'."),
     };
 
+    /// <summary>A number field within [<paramref name="min"/>, <paramref name="max"/>], or null when absent.</summary>
+    public double? Number(string name, double min, double max) => Field(name) switch
+    {
+        null => null,
+        var text when double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min && value <= max => value,
+        var other => throw new ModelShieldException(ErrorCodes.RequestMalformed, $"Field '{name}' must be a number from {min} to {max}, not '{other}'."),
+    };
+
     /// <summary>A list field: items separated by commas or line breaks (absent: empty).</summary>
     public IReadOnlyList<string> List(string name) =>
         Field(name)?.Split([',', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];

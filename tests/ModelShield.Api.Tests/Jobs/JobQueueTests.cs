@@ -13,7 +13,7 @@ public sealed class JobQueueTests
     {
         using var queue = await StartAsync(new JobOptions());
         using var released = new ManualResetEventSlim();
-        var job = queue.Submit("test", "alice", _ => Task.FromResult<object>(42), new Releaser(released));
+        var job = queue.Submit("test", "alice", (_, _) => Task.FromResult<object>(42), new Releaser(released));
         var state = await WaitAsync(job);
         Assert.AreEqual(JobState.Succeeded, state.State);
         Assert.AreEqual(42, state.Result);
@@ -24,7 +24,7 @@ public sealed class JobQueueTests
     public async Task Submit_FailingWork_FailsWithTheErrorCode()
     {
         using var queue = await StartAsync(new JobOptions());
-        var job = queue.Submit("test", "alice", _ => throw new ModelShieldException(ErrorCodes.KitEntryMissing, "no entry"), null);
+        var job = queue.Submit("test", "alice", (_, _) => throw new ModelShieldException(ErrorCodes.KitEntryMissing, "no entry"), null);
         var state = await WaitAsync(job);
         Assert.AreEqual(JobState.Failed, state.State);
         Assert.AreEqual(ErrorCodes.KitEntryMissing, state.Code);
@@ -34,7 +34,7 @@ public sealed class JobQueueTests
     public async Task Submit_WorkPastTheTimeout_TimesOutWithMS1059()
     {
         using var queue = await StartAsync(new JobOptions { TimeoutSeconds = 1 });
-        var job = queue.Submit("test", "alice", async ct => { await Task.Delay(TimeSpan.FromMinutes(5), ct); return 0; }, null);
+        var job = queue.Submit("test", "alice", async (_, ct) => { await Task.Delay(TimeSpan.FromMinutes(5), ct); return 0; }, null);
         var state = await WaitAsync(job);
         Assert.AreEqual(JobState.TimedOut, state.State);
         Assert.AreEqual(ErrorCodes.JobTimedOut, state.Code);
@@ -44,7 +44,7 @@ public sealed class JobQueueTests
     public async Task Get_OtherOwnerOrUnknownId_ThrowsMS1058()
     {
         using var queue = await StartAsync(new JobOptions());
-        var job = queue.Submit("test", "alice", _ => Task.FromResult<object>(1), null);
+        var job = queue.Submit("test", "alice", (_, _) => Task.FromResult<object>(1), null);
         Assert.AreSame(job, queue.Get(job.Id, "alice"));
         Assert.AreEqual(ErrorCodes.JobNotFound, Assert.ThrowsExactly<ModelShieldException>(() => queue.Get(job.Id, "mallory")).Code);
         Assert.AreEqual(ErrorCodes.JobNotFound, Assert.ThrowsExactly<ModelShieldException>(() => queue.Get("nope", "alice")).Code);
@@ -55,9 +55,9 @@ public sealed class JobQueueTests
     {
         using var queue = await StartAsync(new JobOptions { Concurrency = 1, MaxQueued = 1 });
         using var gate = new SemaphoreSlim(0);
-        queue.Submit("test", "alice", async ct => { await gate.WaitAsync(ct); return 0; }, null);
-        queue.Submit("test", "alice", async ct => { await gate.WaitAsync(ct); return 0; }, null);
-        var ex = Assert.ThrowsExactly<ModelShieldException>(() => queue.Submit("test", "alice", _ => Task.FromResult<object>(0), null));
+        queue.Submit("test", "alice", async (_, ct) => { await gate.WaitAsync(ct); return 0; }, null);
+        queue.Submit("test", "alice", async (_, ct) => { await gate.WaitAsync(ct); return 0; }, null);
+        var ex = Assert.ThrowsExactly<ModelShieldException>(() => queue.Submit("test", "alice", (_, _) => Task.FromResult<object>(0), null));
         Assert.AreEqual(ErrorCodes.JobQueueFull, ex.Code);
         gate.Release(2);
     }

@@ -14,7 +14,7 @@ public sealed class ServerKeyStoreTests
     public async Task OpenKit_ImportedWithPassphrase_OpensWithTheStoreKeyOnlyAndKeepsNoPassphrase()
     {
         using var env = new ApiTestEnvironment();
-        using (var lease = await env.KeyStore.OpenKitAsync(ApiTestEnvironment.KitId, CancellationToken.None))
+        using (var lease = await env.KeyStore.OpenKitAsync(ApiTestEnvironment.KitId, forUpdate: true, CancellationToken.None))
         {
             Assert.IsTrue(lease.Secret.IsRawKey);
             Assert.IsNotNull(KitFile.Read(lease.Path, lease.Secret).KitId);
