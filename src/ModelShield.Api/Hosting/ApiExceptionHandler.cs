@@ -45,9 +45,9 @@ internal sealed partial class ApiExceptionHandler(ApiOptions options, ILogger<Ap
         var index = message.IndexOf(root, StringComparison.Ordinal);
         while (index >= 0)
         {
-            // Drop "<root>/<request folder>/<area>/" and keep the name inside the upload.
+            // Drop "<root>/requests/<request>/<area>/" (or "<root>/jobs/<job>/out/") and keep the name inside.
             var end = index + root.Length;
-            for (var separators = 0; end < message.Length && separators < 3; end++)
+            for (var separators = 0; end < message.Length && separators < 4; end++)
             {
                 if (message[end] == '/')
                 {

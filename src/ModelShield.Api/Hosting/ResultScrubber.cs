@@ -17,30 +17,41 @@ internal static class ResultScrubber
     };
 
     /// <summary>The result as JSON, with the server's folder removed from every string.</summary>
-    public static JsonNode? Scrub(object? result, string root) => Walk(JsonSerializer.SerializeToNode(result, Json), root);
+    public static JsonNode? Scrub(object? result, string root)
+    {
+        var node = JsonSerializer.SerializeToNode(result, Json);
+        return Replacement(node, root) ?? node;
+    }
 
-    private static JsonNode? Walk(JsonNode? node, string root)
+    /// <summary>A new node for a string that names the server's folder; otherwise null, after scrubbing the children in place.</summary>
+    private static JsonValue? Replacement(JsonNode? node, string root)
     {
         switch (node)
         {
             case JsonObject obj:
                 foreach (var (key, value) in obj.ToList())
                 {
-                    obj[key] = Walk(value, root);
+                    if (Replacement(value, root) is { } replaced)
+                    {
+                        obj[key] = replaced;
+                    }
                 }
 
-                return obj;
+                return null;
             case JsonArray array:
                 for (var i = 0; i < array.Count; i++)
                 {
-                    array[i] = Walk(array[i], root);
+                    if (Replacement(array[i], root) is { } replaced)
+                    {
+                        array[i] = replaced;
+                    }
                 }
 
-                return array;
+                return null;
             case JsonValue value when value.TryGetValue<string>(out var text) && text.Contains(root, StringComparison.Ordinal):
                 return JsonValue.Create(ApiExceptionHandler.Scrub(text, root));
             default:
-                return node;
+                return null;
         }
     }
 }
