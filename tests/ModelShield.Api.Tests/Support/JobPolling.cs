@@ -16,6 +16,13 @@ internal static class JobPolling
         while (true)
         {
             using var response = await client.GetAsync(location);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                // Polling is rate limited like every request: wait as told.
+                await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
+                continue;
+            }
+
             var status = await Problems.AssertJsonAsync(response, HttpStatusCode.OK);
             if (status.GetProperty("status").GetString() is not ("queued" or "running"))
             {
@@ -23,7 +30,7 @@ internal static class JobPolling
             }
 
             Assert.IsLessThan(deadline, DateTime.UtcNow, "the job did not finish in time");
-            await Task.Delay(100);
+            await Task.Delay(250);
         }
     }
 
