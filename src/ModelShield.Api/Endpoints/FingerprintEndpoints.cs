@@ -32,18 +32,16 @@ internal static class FingerprintEndpoints
             .WithSummary("Compare a suspect (a file, or an allowed Open Inference Protocol endpoint) with a kit's fingerprint.");
     }
 
-    private static async Task<IResult> RecordAsync(HttpRequest request, ClaimsPrincipal user, UploadReader reader, ServerKeyStore keyStore, JobQueue jobs, ApiOptions options)
-    {
-        var upload = await reader.ReadAsync(request, request.HttpContext.RequestAborted).ConfigureAwait(false);
-        try
+    private static Task<IResult> RecordAsync(HttpRequest request, ServerKeyStore keyStore, ApiOptions options) =>
+        JobEndpoints.SubmitAsync(request, "fingerprint-record", upload =>
         {
             var kitId = FormInputs.KitId(upload, keyStore);
-            var model = ModelUploads.OnnxFile(ModelUploads.Prepare(upload, "model", options.MaxUploadBytes), upload.Field("path"));
+            var model = FormInputs.Model(upload, options);
             var data = FormInputs.DataFolder(upload, options);
             var nullModels = FormInputs.NullModels(upload, options);
             var queries = upload.Integer("queries", 100, 1, 10_000);
             var referenceModels = upload.Integer("referenceModels", LabFingerprintQueries.DefaultReferenceModels, 3, 100);
-            return JobEndpoints.Accepted(jobs, options, user, "fingerprint-record", async (_, cancellationToken) =>
+            return async (_, cancellationToken) =>
             {
                 using var lease = await keyStore.OpenKitAsync(kitId, forUpdate: true, cancellationToken).ConfigureAwait(false);
                 var result = await FingerprintRecording.RecordAsync(new FingerprintRecordRequest
@@ -52,14 +50,8 @@ internal static class FingerprintEndpoints
                 }, cancellationToken).ConfigureAwait(false);
                 lease.Commit();
                 return result;
-            }, upload);
-        }
-        catch
-        {
-            upload.Dispose();
-            throw;
-        }
-    }
+            };
+        });
 
     private static async Task<IResult> CompareAsync(HttpRequest request, UploadReader reader, ServerKeyStore keyStore, EndpointAllowList allowList, ApiOptions options)
     {

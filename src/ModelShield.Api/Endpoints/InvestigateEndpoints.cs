@@ -10,6 +10,7 @@ using ModelShield.Api.KeyStore;
 using ModelShield.Api.Uploads;
 using ModelShield.Protection.Investigate;
 using ModelShield.Protection.Reports;
+using ModelShield.Signing;
 
 namespace ModelShield.Api.Endpoints;
 
@@ -32,21 +33,30 @@ internal static class InvestigateEndpoints
             .WithSummary("Investigate a suspect with every test that applies; a job whose files hold the HTML evidence report.");
     }
 
-    private static async Task<IResult> InvestigateAsync(HttpRequest request, ClaimsPrincipal user, UploadReader reader, ServerKeyStore keyStore,
-        EndpointAllowList allowList, JobQueue jobs, ApiOptions options)
-    {
-        var upload = await reader.ReadAsync(request, request.HttpContext.RequestAborted).ConfigureAwait(false);
-        var trusted = new List<ECDsa>();
-        try
+    private static Task<IResult> InvestigateAsync(HttpRequest request, ServerKeyStore keyStore, EndpointAllowList allowList, ApiOptions options) =>
+        JobEndpoints.SubmitAsync(request, "investigate", upload =>
         {
             var kitId = FormInputs.KitId(upload, keyStore);
             var suspect = FormInputs.Suspect(upload, allowList, options, folderAllowed: true);
             var original = FormInputs.Original(upload, options);
             var signature = upload.Files.TryGetValue("signature", out var part) ? part.Path : null;
-            var trust = FormInputs.Trust(upload, keyStore, options, trusted, required: false);
             var nullModels = FormInputs.NullModels(upload, options);
             var alpha = FormInputs.Alpha(upload);
-            return JobEndpoints.Accepted(jobs, options, user, "investigate", async (output, cancellationToken) =>
+
+            // Read now so that an unusable trust is answered at once; the keys it holds live until the job ends.
+            var trusted = new List<ECDsa>();
+            TrustPolicy? trust;
+            try
+            {
+                trust = FormInputs.Trust(upload, keyStore, options, trusted, required: false);
+            }
+            catch
+            {
+                trusted.ForEach(k => k.Dispose());
+                throw;
+            }
+
+            return async (output, cancellationToken) =>
             {
                 try
                 {
@@ -69,13 +79,6 @@ internal static class InvestigateEndpoints
                 {
                     trusted.ForEach(k => k.Dispose());
                 }
-            }, upload);
-        }
-        catch
-        {
-            trusted.ForEach(k => k.Dispose());
-            upload.Dispose();
-            throw;
-        }
-    }
+            };
+        });
 }

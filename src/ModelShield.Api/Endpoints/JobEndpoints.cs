@@ -7,6 +7,8 @@ using ModelShield.Api.Auth;
 using ModelShield.Api.Contracts;
 using ModelShield.Api.Hosting;
 using ModelShield.Api.Jobs;
+using ModelShield.Api.Uploads;
+using Microsoft.Extensions.DependencyInjection;
 using ModelShield.Errors;
 using ModelShield.IO;
 using System.Formats.Tar;
@@ -44,23 +46,28 @@ internal static class JobEndpoints
             .WithSummary("Download everything a finished job wrote, as one tar (e.g. a whole protected release).");
     }
 
-    /// <summary>Submits a job and answers 202 with its status URL in Location.</summary>
-    public static IResult Accepted(JobQueue jobs, ApiOptions options, ClaimsPrincipal user, string kind, Func<string, CancellationToken, Task<object>> work, IDisposable? resources)
+    /// <summary>
+    /// Reads the request's upload, lets <paramref name="prepare"/> check every input and return the work, and queues
+    /// it as a job owning the upload; answers 202 with the status URL in Location. Anything refused before the job
+    /// is queued is answered at once, and the upload is deleted.
+    /// </summary>
+    public static async Task<IResult> SubmitAsync(HttpRequest request, string kind, Func<Upload, Func<string, CancellationToken, Task<object>>> prepare)
     {
-        ArgumentNullException.ThrowIfNull(jobs);
-        ArgumentNullException.ThrowIfNull(user);
-        Job job;
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(prepare);
+        var services = request.HttpContext.RequestServices;
+        var upload = await services.GetRequiredService<UploadReader>().ReadAsync(request, request.HttpContext.RequestAborted).ConfigureAwait(false);
         try
         {
-            job = jobs.Submit(kind, user.Identity!.Name!, work, resources);
+            var work = prepare(upload);
+            var job = services.GetRequiredService<JobQueue>().Submit(kind, request.HttpContext.User.Identity!.Name!, work, upload);
+            return TypedResults.Accepted(StatusPath(job.Id), Describe(job, services.GetRequiredService<ApiOptions>()));
         }
         catch
         {
-            resources?.Dispose();
+            upload.Dispose();
             throw;
         }
-
-        return TypedResults.Accepted(StatusPath(job.Id), Describe(job, options));
     }
 
     private static Job Finished(Job job) => job.Snapshot().State == JobState.Succeeded

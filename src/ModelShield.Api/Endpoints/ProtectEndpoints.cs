@@ -31,15 +31,13 @@ internal static class ProtectEndpoints
             .WithSummary("Watermark (trigger set with data, weights), fingerprint, and sign a release with key store secrets; a job.");
     }
 
-    private static async Task<IResult> ProtectAsync(HttpRequest request, ClaimsPrincipal user, UploadReader reader, ServerKeyStore keyStore, JobQueue jobs, ApiOptions options)
-    {
-        var upload = await reader.ReadAsync(request, request.HttpContext.RequestAborted).ConfigureAwait(false);
-        try
+    private static Task<IResult> ProtectAsync(HttpRequest request, ServerKeyStore keyStore, ApiOptions options) =>
+        JobEndpoints.SubmitAsync(request, "protect", upload =>
         {
             var kitId = FormInputs.KitId(upload, keyStore);
             var keyId = upload.RequireField("keyId");
             keyStore.Require(keyId, KeyStoreEntryKind.SigningKey);
-            var model = ModelUploads.OnnxFile(ModelUploads.Prepare(upload, "model", options.MaxUploadBytes), upload.Field("path"));
+            var model = FormInputs.Model(upload, options);
             var data = FormInputs.DataFolder(upload, options);
             var nullModels = FormInputs.NullModels(upload, options);
             var payload = upload.Field("payload");
@@ -49,7 +47,7 @@ internal static class ProtectEndpoints
             var queries = upload.Integer("queries", 100, 1, 10_000);
             var referenceModels = upload.Integer("referenceModels", LabFingerprintQueries.DefaultReferenceModels, 3, 100);
             var cms = upload.Flag("cms");
-            return JobEndpoints.Accepted(jobs, options, user, "protect", async (output, cancellationToken) =>
+            return async (output, cancellationToken) =>
             {
                 using var key = keyStore.OpenSigningKey(keyId);
                 using var lease = await keyStore.OpenKitAsync(kitId, forUpdate: true, cancellationToken).ConfigureAwait(false);
@@ -73,12 +71,6 @@ internal static class ProtectEndpoints
                 }, cancellationToken).ConfigureAwait(false);
                 lease.Commit();
                 return result;
-            }, upload);
-        }
-        catch
-        {
-            upload.Dispose();
-            throw;
-        }
-    }
+            };
+        });
 }

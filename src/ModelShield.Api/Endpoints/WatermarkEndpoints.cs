@@ -34,14 +34,12 @@ internal static class WatermarkEndpoints
             .WithSummary("Detect a kit's watermarks in a suspect: weights (a file) or triggers (a file or an allowed endpoint).");
     }
 
-    private static async Task<IResult> EmbedAsync(HttpRequest request, ClaimsPrincipal user, UploadReader reader, ServerKeyStore keyStore, JobQueue jobs, ApiOptions options)
-    {
-        var upload = await reader.ReadAsync(request, request.HttpContext.RequestAborted).ConfigureAwait(false);
-        try
+    private static Task<IResult> EmbedAsync(HttpRequest request, ServerKeyStore keyStore, ApiOptions options) =>
+        JobEndpoints.SubmitAsync(request, "watermark-embed", upload =>
         {
             var kitId = FormInputs.KitId(upload, keyStore);
             var scheme = Scheme(upload);
-            var model = ModelUploads.OnnxFile(ModelUploads.Prepare(upload, "model", options.MaxUploadBytes), upload.Field("path"));
+            var model = FormInputs.Model(upload, options);
             var data = FormInputs.DataFolder(upload, options);
             Func<Protection.Kits.KitAccess, string, object> embed;
             if (scheme == TriggerWatermark.SchemeId)
@@ -67,20 +65,14 @@ internal static class WatermarkEndpoints
                 });
             }
 
-            return JobEndpoints.Accepted(jobs, options, user, "watermark-embed", async (output, cancellationToken) =>
+            return async (output, cancellationToken) =>
             {
                 using var lease = await keyStore.OpenKitAsync(kitId, forUpdate: true, cancellationToken).ConfigureAwait(false);
                 var result = embed(lease.Access, Path.Combine(output, Path.GetFileName(model)));
                 lease.Commit();
                 return result;
-            }, upload);
-        }
-        catch
-        {
-            upload.Dispose();
-            throw;
-        }
-    }
+            };
+        });
 
     private static async Task<IResult> DetectAsync(HttpRequest request, UploadReader reader, ServerKeyStore keyStore, EndpointAllowList allowList, ApiOptions options)
     {

@@ -19,6 +19,13 @@ internal static class ApiPipeline
     /// <summary>Registers everything the endpoints use.</summary>
     public static void AddServices(IServiceCollection services, ApiOptions options)
     {
+        // Uploads are the clients' models and kits are lent through files here: only the server's user may look in.
+        Directory.CreateDirectory(options.TempFolder!);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(options.TempFolder!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         services.AddSingleton(options);
         services.AddSingleton<ApiKeyRegistry>();
         services.AddSingleton<ServerKeyStore>();

@@ -17,6 +17,14 @@ namespace ModelShield.Api.Uploads;
 /// </summary>
 internal static class FormInputs
 {
+    /// <summary>The file part <c>model</c> as an .onnx file (in a tar: the one the field <c>path</c> names, or the only one).</summary>
+    public static string Model(Upload upload, ApiOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        ArgumentNullException.ThrowIfNull(options);
+        return ModelUploads.OnnxFile(ModelUploads.Prepare(upload, "model", options.MaxUploadBytes), upload.Field("path"));
+    }
+
     /// <summary>The field <c>kitId</c>, checked to name a kit in the key store.</summary>
     public static string KitId(Upload upload, ServerKeyStore keyStore)
     {
