@@ -59,8 +59,7 @@ public sealed class FingerprintRecordingTests
         foreach (var c in fingerprint.Calibration.Comparators)
         {
             var trials = c.TrialsPerModel * c.NullSuccesses.Count;
-            var (successes, effectiveTrials, _) = FingerprintCalibration.Effective(c.NullSuccesses, c.TrialsPerModel);
-            Assert.AreEqual(Binomial.UpperConfidenceBound(successes, effectiveTrials, 0.999), c.ChanceRate, 1e-12, c.Comparator);
+            Assert.AreEqual(NullRate.Measure(c.NullSuccesses, c.TrialsPerModel, 0.999).Bound, c.ChanceRate, 1e-12, c.Comparator);
             Assert.IsGreaterThanOrEqualTo(Binomial.UpperConfidenceBound(c.NullSuccesses.Sum(), trials, 0.999) - 1e-12, c.ChanceRate, "never below the plain pooled bound");
             Assert.IsGreaterThan((double)c.NullSuccesses.Sum() / trials, c.ChanceRate, "the bound lies above the measured rate");
             Assert.AreEqual(8, c.NullSuccesses.Count);
@@ -73,21 +72,6 @@ public sealed class FingerprintRecordingTests
             Assert.AreEqual(fingerprint.Calibration.Comparators[i].ChanceRate, again.Calibration.Comparators[i].ChanceRate);
             Assert.AreEqual(fingerprint.Calibration.Comparators[i].TrialThreshold, again.Calibration.Comparators[i].TrialThreshold);
         }
-    }
-
-    [TestMethod]
-    public void Effective_NullModelsThatDifferMore_GiveFewerEffectiveTrialsAndAHigherBound()
-    {
-        var alike = FingerprintCalibration.Effective([20, 21, 19, 20, 20, 20], 100);
-        var spread = FingerprintCalibration.Effective([5, 40, 10, 35, 15, 15], 100);
-
-        Assert.AreEqual(1.0, alike.DesignEffect, "less spread than a binomial: no correction");
-        Assert.AreEqual((120, 600), (alike.Successes, alike.Trials));
-        Assert.IsGreaterThan(5.0, spread.DesignEffect);
-        Assert.IsLessThan(120, spread.Trials);
-        Assert.IsGreaterThan(
-            Binomial.UpperConfidenceBound(alike.Successes, alike.Trials, 0.999),
-            Binomial.UpperConfidenceBound(spread.Successes, spread.Trials, 0.999));
     }
 
     [TestMethod]

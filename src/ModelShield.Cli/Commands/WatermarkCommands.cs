@@ -34,6 +34,8 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
         [Option(Description = "weights: payload length in bits")] int bits = WeightEmbedOptions.DefaultBits,
         [Option(Description = "weights: margin each bit's projection is pushed to (larger: more robust, less faithful)")] double margin = WeightEmbedOptions.DefaultMargin,
         [Option(Description = "Data folder (Fashion-MNIST layout). weights: report test accuracy and top-1 agreement before and after; triggers (required): the owner split is fine-tuned on")] string? data = null,
+        [Option("repair-epochs", Description = "weights: fine-tune this many epochs on --data's owner split with a penalty that keeps the mark, to win back accuracy (Uchida-style)")] int repairEpochs = 0,
+        [Option("repair-lr", Description = "weights: repair's learning rate")] double repairLr = 1e-4,
         [Option(Description = "triggers: number of triggers (default 100)")] int? triggers = null,
         [Option("trigger-kind", Description = "triggers: noise or patterns (default noise)")] string? triggerKind = null,
         [Option(Description = "triggers: fine-tuning epochs over the owner split (default 3; as many more only while a trigger is still answered wrongly)")] int? epochs = null,
@@ -46,7 +48,7 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
         var access = kitOptions.Access(kit);
         if (scheme == TriggerWatermark.SchemeId)
         {
-            RejectOptions(scheme, ("--payload", payload is not null), ("--payload-hex", payloadHex is not null));
+            RejectOptions(scheme, ("--payload", payload is not null), ("--payload-hex", payloadHex is not null), ("--repair-epochs", repairEpochs != 0));
             if (data is null)
             {
                 throw new ModelShieldException(ErrorCodes.BadUsage, "The triggers scheme fine-tunes the model: give --data DIR.");
@@ -78,6 +80,9 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
             Bits = bits,
             Margin = margin,
             DataFolder = data,
+            RepairEpochs = repairEpochs,
+            RepairLearningRate = repairLr,
+            Log = new LineProgress(cli.Progress),
             Force = force,
         });
         cli.Result(result, w => RenderEmbed(w, result, kit));
@@ -96,6 +101,11 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
         if (fidelity is not null)
         {
             w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Fidelity     test accuracy {fidelity.AccuracyBefore:P2} -> {fidelity.AccuracyAfter:P2} ({fidelity.AccuracyChangePoints:+0.00;-0.00} points), top-1 agreement {fidelity.Top1Agreement:P2} on {fidelity.TestImages:N0} test images"));
+        }
+
+        if (result.Repair is { } r)
+        {
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Repair       {r.Epochs} epochs at lr {r.LearningRate}: test accuracy {r.AccuracyBefore:P2} -> {r.AccuracyAfter:P2}; bits at the margin {r.RowsAtMarginBefore} -> {r.RowsAtMarginAfter} of {r.Rows}, reading right {r.RowsRightSignAfter}"));
         }
 
         if (report.CappedBits > 0)

@@ -66,12 +66,9 @@ public sealed record FingerprintCalibration(string Origin, IReadOnlyList<string>
             }
 
             var trials = outcomes[0].Trials;
-            var total = outcomes.Sum(o => o.Successes);
-            var pooled = trials * outcomes.Count;
-            var (effectiveSuccesses, effectiveTrials, designEffect) = Effective(outcomes.Select(o => o.Successes).ToList(), trials);
-            var bound = Binomial.UpperConfidenceBound(effectiveSuccesses, effectiveTrials, confidence);
-            var source = string.Create(ci, $"measured on {outcomes.Count} null models ({origin}): {total} successes in {pooled} trials; design effect {designEffect:0.##} for how much the null models differ, so {effectiveSuccesses} in {effectiveTrials} effective trials; one-sided {confidence:P1} Clopper-Pearson upper bound {bound:0.####}");
-            comparators.Add(new ComparatorCalibration(comparator.Id, threshold, trials, outcomes.Select(o => o.Successes).ToList(), bound, source));
+            var rate = NullRate.Measure(outcomes.Select(o => o.Successes).ToList(), trials, confidence);
+            var source = $"measured on {outcomes.Count} null models ({origin}): {rate.Describe(outcomes.Count, "successes")}";
+            comparators.Add(new ComparatorCalibration(comparator.Id, threshold, trials, outcomes.Select(o => o.Successes).ToList(), rate.Bound, source));
         }
 
         if (comparators.Count == 0)
@@ -80,27 +77,6 @@ public sealed record FingerprintCalibration(string Origin, IReadOnlyList<string>
         }
 
         return new FingerprintCalibration(origin, nullModels.Select(n => n.Name).ToList(), trainingSeconds, confidence, comparators);
-    }
-
-    /// <summary>
-    /// The pooled null successes shrunk to an effective sample (Kish's design effect): the binomial test treats every
-    /// query as an independent trial, but null models differ from one another, so their rates spread more than one
-    /// binomial would. The design effect is the observed variance of the per-model rates over the binomial variance
-    /// (at least 1); dividing the trials and successes by it widens the Clopper-Pearson bound to match the spread.
-    /// </summary>
-    internal static (int Successes, int Trials, double DesignEffect) Effective(IReadOnlyList<int> successes, int trialsPerModel)
-    {
-        var models = successes.Count;
-        var total = successes.Sum();
-        var rate = (double)total / (models * trialsPerModel);
-        var binomialVariance = rate * (1 - rate) / trialsPerModel;
-        var observedVariance = successes.Sum(s => Math.Pow(((double)s / trialsPerModel) - rate, 2)) / (models - 1);
-        var designEffect = binomialVariance > 0 ? Math.Max(1, observedVariance / binomialVariance) : 1;
-
-        // Successes rounded up and trials down: both err towards a higher chance rate.
-        var effectiveSuccesses = (int)Math.Ceiling(total / designEffect);
-        var effectiveTrials = Math.Max(effectiveSuccesses, Math.Max(1, (int)Math.Floor(models * trialsPerModel / designEffect)));
-        return (effectiveSuccesses, effectiveTrials, designEffect);
     }
 
     /// <summary>The calibration of one comparator; null when the kit predates it.</summary>

@@ -3,6 +3,7 @@ using ModelShield.Errors;
 using ModelShield.Onnx.Files;
 using ModelShield.Protection.Kits;
 using ModelShield.Training;
+using ModelShield.Watermarking.Kits;
 using ModelShield.Watermarking.Statistics;
 using ModelShield.Watermarking.Weights;
 
@@ -35,6 +36,15 @@ public sealed record WeightMarkRequest
     /// <summary>A data folder to measure test accuracy and top-1 agreement before and after on; null to skip.</summary>
     public string? DataFolder { get; init; }
 
+    /// <summary>Repair fine-tuning epochs on the data's owner split with a penalty that keeps the mark (0: none; needs <see cref="DataFolder"/>).</summary>
+    public int RepairEpochs { get; init; }
+
+    /// <summary>Repair's learning rate.</summary>
+    public double RepairLearningRate { get; init; } = 1e-4;
+
+    /// <summary>Receives progress lines.</summary>
+    public IProgress<string>? Log { get; init; }
+
     /// <summary>Replace an existing output.</summary>
     public bool Force { get; init; }
 }
@@ -46,7 +56,8 @@ public sealed record WeightMarkRequest
 /// <param name="OutputSha256">SHA-256 of the marked model file.</param>
 /// <param name="Report">Bits, carriers and per-tensor changes.</param>
 /// <param name="Fidelity">Test accuracy before and after, and top-1 agreement; null without data.</param>
-public sealed record WeightMarkResult(string Scheme, string EntryId, string Output, string OutputSha256, WeightEmbedReport Report, FidelityReport? Fidelity);
+/// <param name="Repair">What repair fine-tuning did; null when not asked for.</param>
+public sealed record WeightMarkResult(string Scheme, string EntryId, string Output, string OutputSha256, WeightEmbedReport Report, FidelityReport? Fidelity, LabRepairResult? Repair);
 
 /// <summary>One weight watermark's test on a suspect, as reported.</summary>
 /// <param name="EntryId">The kit entry tested.</param>
@@ -125,6 +136,11 @@ public static class WeightMarking
             throw new ModelShieldException(ErrorCodes.BadUsage, "The margin must lie in (0, 10].");
         }
 
+        if (request.RepairEpochs is < 0 or > 1000 || (request.RepairEpochs > 0 && request.DataFolder is null))
+        {
+            throw new ModelShieldException(ErrorCodes.BadUsage, "Repair takes from 0 to 1000 epochs and needs a data folder to train on.");
+        }
+
         RequireNewOutput(request.OutputPath, request.Force);
         var kit = request.Kit.Read();
         var marked = OnnxModel.Load(request.ModelPath);
@@ -132,6 +148,7 @@ public static class WeightMarking
             ? WatermarkPayload.FromText(request.PayloadText, kit.DeriveKey("weights/v1/payload"), request.Bits)
             : WatermarkPayload.FromHex(request.PayloadHex!, request.Bits);
         var (report, entry) = WeightWatermark.Embed(marked, kit, payload, request.Margin);
+        var repair = request.RepairEpochs == 0 ? null : Repair(marked, kit, entry, request);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(marked.ToBytes()));
         entry = entry with { ModelSha256 = sha256 };
 
@@ -140,7 +157,7 @@ public static class WeightMarking
         request.Kit.Add(entry);
         marked.Save(request.OutputPath, request.Force);
         var fidelity = request.DataFolder is null ? null : LabFidelity.Measure(request.ModelPath, request.OutputPath, request.DataFolder);
-        return new WeightMarkResult(WeightWatermark.SchemeId, entry.Id, Path.GetFullPath(request.OutputPath), sha256, report, fidelity);
+        return new WeightMarkResult(WeightWatermark.SchemeId, entry.Id, Path.GetFullPath(request.OutputPath), sha256, report, fidelity, repair);
     }
 
     /// <summary>
@@ -166,6 +183,24 @@ public static class WeightMarking
             entries.Count,
             original is null ? null : Path.GetFullPath(original),
             tests);
+    }
+
+    /// <summary>Fine-tunes the marked model to win back accuracy while a hinge penalty keeps every bit at the margin.</summary>
+    private static LabRepairResult Repair(OnnxModel marked, OwnerKit kit, KitEntry entry, WeightMarkRequest request)
+    {
+        var layout = WeightWatermark.Layout(kit, entry);
+        var constraint = new MarginConstraint(
+            layout.Carriers.Select(c => new MarginConstraintTensor(c.Tensor, c.Bits, c.Coefficients)).ToList(),
+            layout.Signs,
+            layout.Scales,
+            layout.Margin);
+        return LabRepair.Repair(marked, constraint, new LabRepairRequest
+        {
+            DataFolder = request.DataFolder,
+            Epochs = request.RepairEpochs,
+            LearningRate = request.RepairLearningRate,
+            Log = request.Log,
+        });
     }
 
     internal static void RequireAlpha(double alpha)

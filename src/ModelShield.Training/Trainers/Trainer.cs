@@ -122,6 +122,11 @@ internal static class Trainer
                     var index = order.narrow(0, start, Math.Min(options.BatchSize, count - start));
                     optimizer.zero_grad();
                     var batchLoss = loss(module.forward(images.index_select(0, index)), targets.index_select(0, index));
+                    if (options.Penalty is { } penalty)
+                    {
+                        batchLoss = batchLoss + penalty();
+                    }
+
                     batchLoss.backward();
                     optimizer.step();
                     total += batchLoss.item<float>();

@@ -1,4 +1,6 @@
 using ModelShield.Errors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace ModelShield.Training.Trainers;
 
@@ -28,6 +30,9 @@ internal sealed record TrainingOptions
 
     /// <summary>The initializers training may change; null trains every trainable one.</summary>
     public IReadOnlySet<string>? OnlyWeights { get; init; }
+
+    /// <summary>A term added to every batch's loss (e.g. a penalty that keeps a watermark); null for none.</summary>
+    public Func<Tensor>? Penalty { get; init; }
 
     /// <summary>Told after each epoch.</summary>
     public IProgress<EpochProgress>? Progress { get; init; }

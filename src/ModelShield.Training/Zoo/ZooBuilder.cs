@@ -118,7 +118,16 @@ internal sealed class ZooBuilder
     private ZooEntry Copy(string source, string role, string subfolder)
     {
         var sha = Sha256(source);
-        var id = $"{(role == "owner" ? "owner" : "neg")}-given-{Slug(Path.GetFileNameWithoutExtension(source))}";
+        // Named after folder and file (models/cnn/model.onnx and models/mlp/model.onnx must not share an id),
+        // numbered should two still collide.
+        var full = Path.GetFullPath(source);
+        var stem = $"{(role == "owner" ? "owner" : "neg")}-given-{Slug(Path.GetFileName(Path.GetDirectoryName(full)) ?? "")}-{Slug(Path.GetFileNameWithoutExtension(full))}";
+        var id = stem;
+        for (var n = 2; _manifest.Models.Any(m => m.Id == id && m.Recipe != $"given sha256={sha}"); n++)
+        {
+            id = string.Create(CultureInfo.InvariantCulture, $"{stem}-{n}");
+        }
+
         return Get(id, $"given sha256={sha}", role, role == "owner" ? "owner" : "independent", null, $"{subfolder}/{id}.onnx", () => OnnxModel.Load(source));
     }
 

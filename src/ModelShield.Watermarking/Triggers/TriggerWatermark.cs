@@ -98,18 +98,16 @@ public static class TriggerWatermark
     }
 
     /// <summary>
-    /// The chance rate measured on null models: the one-sided 99.9 % Clopper-Pearson upper bound of their pooled
-    /// match rate, never below 1 / classes.
+    /// The chance rate measured on null models: the one-sided 99.9 % Clopper-Pearson upper bound of their pooled match
+    /// rate, widened by the design effect as for fingerprints (<see cref="NullRate"/>), never below 1 / classes.
     /// </summary>
     public static ChanceRate MeasuredChanceRate(IReadOnlyList<int> matchesPerNullModel, int triggers, int classes)
     {
         ArgumentNullException.ThrowIfNull(matchesPerNullModel);
-        var total = matchesPerNullModel.Sum();
-        var trials = matchesPerNullModel.Count * triggers;
-        var bound = Binomial.UpperConfidenceBound(total, trials, 0.999);
+        var rate = NullRate.Measure(matchesPerNullModel, triggers, 0.999);
         return new ChanceRate(
-            Math.Max(1.0 / classes, bound),
-            $"measured: {total} matches in {trials} answers of {matchesPerNullModel.Count} null models; 99.9% upper confidence bound {bound:0.####} (at least 1/{classes})",
+            Math.Max(1.0 / classes, rate.Bound),
+            $"measured: {rate.Describe(matchesPerNullModel.Count, "matches")} (at least 1/{classes})",
             matchesPerNullModel);
     }
 

@@ -175,6 +175,47 @@ public static class WeightWatermark
         return new Reading(matched, extracted, missing, comparisons, Aligned: false);
     }
 
+    /// <summary>
+    /// The mark of <paramref name="entry"/> as linear constraints on the weights, for training that must keep it (repair
+    /// fine-tuning): for each carrier tensor, each element's bit and coefficient (chip / the tensor's recorded standard
+    /// deviation), so that bit j's normalized projection is Scales[j] × Σ coefficient × weight, to be kept at
+    /// Signs[j] × projection ≥ the margin. Secret: never written anywhere.
+    /// </summary>
+    public static WeightMarkLayout Layout(OwnerKit kit, KitEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(kit);
+        ArgumentNullException.ThrowIfNull(entry);
+        var bits = entry.Secret["bits"]!.GetValue<int>();
+        var payload = WatermarkPayload.FromHex(entry.Secret["payloadHex"]!.GetValue<string>(), bits);
+        var layoutKey = kit.DeriveKey(LayoutPurpose(entry.Id));
+        var counts = new long[bits];
+        var carriers = new List<WeightMarkCarrier>();
+        foreach (var t in entry.Secret["tensors"]!.AsArray())
+        {
+            var name = t!["name"]!.GetValue<string>();
+            var elements = checked((int)t["elements"]!.GetValue<long>());
+            var scale = (float)(1 / t["std"]!.GetValue<double>());
+            var bitOf = new int[elements];
+            var coefficients = new float[elements];
+            using var stream = new KeyedStream(layoutKey, name);
+            for (var i = 0; i < elements; i++)
+            {
+                var (bit, chip) = Assign(stream.Next(), bits);
+                bitOf[i] = bit;
+                coefficients[i] = chip * scale;
+                counts[bit]++;
+            }
+
+            carriers.Add(new WeightMarkCarrier(name, bitOf, coefficients));
+        }
+
+        return new WeightMarkLayout(
+            carriers,
+            payload.Select(b => b ? 1f : -1f).ToArray(),
+            counts.Select(c => c == 0 ? 0f : (float)(1 / Math.Sqrt(c))).ToArray(),
+            entry.Summary["margin"]?.GetValue<double>() ?? WeightEmbedOptions.DefaultMargin);
+    }
+
     internal static string LayoutPurpose(string entryId) => $"weights/v1/layout/{entryId}";
 
     /// <summary>Maps an assigned stream word to (bit, chip).</summary>
@@ -282,6 +323,19 @@ public static class WeightWatermark
         public double Normalized(int bit) => Count[bit] == 0 ? 0 : Sum[bit] / Math.Sqrt(Count[bit]);
     }
 }
+
+/// <summary>One carrier tensor of a weight mark: each element's bit and coefficient.</summary>
+/// <param name="Tensor">The initializer's name.</param>
+/// <param name="Bits">Each element's bit (row-major order).</param>
+/// <param name="Coefficients">Each element's coefficient in its bit's projection.</param>
+public sealed record WeightMarkCarrier(string Tensor, int[] Bits, float[] Coefficients);
+
+/// <summary>A weight mark as linear constraints: bit j holds while Signs[j] × Scales[j] × Σ coefficient × weight ≥ Margin.</summary>
+/// <param name="Carriers">The carrier tensors.</param>
+/// <param name="Signs">+1 or −1 per bit: the payload.</param>
+/// <param name="Scales">1 / √(weights on the bit) per bit.</param>
+/// <param name="Margin">The margin the mark was embedded with.</param>
+public sealed record WeightMarkLayout(IReadOnlyList<WeightMarkCarrier> Carriers, float[] Signs, float[] Scales, double Margin);
 
 /// <summary>Options of the weights scheme.</summary>
 public static class WeightEmbedOptions

@@ -119,7 +119,7 @@ public sealed class FingerprintCommandsTests
     public void Compare_KitWithoutFingerprint_Exit2MS7005()
     {
         using var temp = new TempFolder();
-        var (kit, key) = NewKit(temp);
+        var (kit, key) = TestKits.New(temp);
         var owner = TinyModels.Write(TinyModels.Mlp(784, 64, Classes), temp.File("m.onnx"));
 
         var result = CliRunner.Run("fingerprint", "compare", owner, "--kit", kit, "--kit-key-file", key);
@@ -133,7 +133,7 @@ public sealed class FingerprintCommandsTests
     public void Record_TooFewNullModels_Exit2MS7103()
     {
         using var temp = new TempFolder();
-        var (kit, key) = NewKit(temp);
+        var (kit, key) = TestKits.New(temp);
         var owner = TinyModels.Write(TinyModels.Mlp(784, 64, Classes), temp.File("m.onnx"));
         Directory.CreateDirectory(temp.File("nulls"));
         TinyModels.Write(TinyModels.Mlp(784, 64, Classes, seed: 2), temp.File("nulls/a.onnx"));
@@ -149,7 +149,7 @@ public sealed class FingerprintCommandsTests
     public void LabOwner_AttackedCopiesClone_IndependentlyTrainedNot_CalibratedOnReferencesTrainedByRecord()
     {
         using var temp = new TempFolder();
-        var (kit, key) = NewKit(temp);
+        var (kit, key) = TestKits.New(temp);
         var data = RepositoryFiles.SampleData;
         var owner = temp.File("owner.onnx");
         var independent = temp.File("independent.onnx");
@@ -186,7 +186,7 @@ public sealed class FingerprintCommandsTests
     /// <summary>A kit with a fingerprint of a random-weight MLP on 28x28 rows, calibrated on 10 other random MLPs.</summary>
     private static (string Kit, string Key, string Owner) Record(TempFolder temp, out CliResult record)
     {
-        var (kit, key) = NewKit(temp);
+        var (kit, key) = TestKits.New(temp);
         var owner = TinyModels.Write(TinyModels.Mlp(784, 64, Classes, seed: 1), temp.File("owner.onnx"));
         Directory.CreateDirectory(temp.File("nulls"));
         for (var seed = 100; seed < 110; seed++)
@@ -216,15 +216,5 @@ public sealed class FingerprintCommandsTests
         }
 
         return model;
-    }
-
-    private static (string Kit, string Key) NewKit(TempFolder temp)
-    {
-        var key = temp.File("owner.key");
-        File.WriteAllBytes(key, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        var kit = temp.File("owner.mskit");
-        var result = CliRunner.Run("kit", "new", "-o", kit, "--kit-key-file", key);
-        Assert.AreEqual(0, result.ExitCode, result.ToString());
-        return (kit, key);
     }
 }

@@ -193,11 +193,7 @@ public sealed class TriggerCommandsTests
     /// <summary>A kit (through the CLI) holding one trigger set for flat 784-value inputs, added through the library.</summary>
     private static (string Kit, string Key, TriggerSet Triggers) KitWithTriggers(TempFolder temp)
     {
-        var key = temp.File("owner.key");
-        File.WriteAllBytes(key, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        var kit = temp.File("owner.mskit");
-        var created = CliRunner.Run("kit", "new", "-o", kit, "--kit-key-file", key);
-        Assert.AreEqual(0, created.ExitCode, created.ToString());
+        var (kit, key) = TestKits.New(temp);
         var secret = KitSecret.Resolve(null, key);
         var entry = TriggerWatermark.NewEntry("noise", 100, [784], 10);
         KitFile.Update(kit, secret, k => k.Add(entry));

@@ -14,7 +14,7 @@ public sealed class WatermarkCommandsTests
     public void EmbedThenDetect_MarkedModel_Exit0AndIndependentModelExit1()
     {
         using var temp = new TempFolder();
-        var (kit, key) = NewKit(temp);
+        var (kit, key) = TestKits.New(temp);
         var original = TinyModels.Write(TinyModels.Mlp(784, 128, 10, seed: 1), temp.File("original.onnx"));
         var independent = TinyModels.Write(TinyModels.Mlp(784, 128, 10, seed: 2), temp.File("independent.onnx"));
 
@@ -42,7 +42,7 @@ public sealed class WatermarkCommandsTests
     public void Detect_WithOriginalAfterFunctionPreservingAttack_RecoversEveryBit(string attack)
     {
         using var temp = new TempFolder();
-        var (kit, key) = NewKit(temp);
+        var (kit, key) = TestKits.New(temp);
         var original = Path.Combine(RepositoryFiles.Root, "models", "mlp", "model.onnx");
         Assert.AreEqual(0, CliRunner.Run("watermark", "embed", original, "--kit", kit, "--kit-key-file", key, "--payload", "ACME", "-o", temp.File("marked.onnx")).ExitCode);
         var stolen = CliRunner.Run("lab", "attack", temp.File("marked.onnx"), "--attack", attack, "--data", RepositoryFiles.SampleData, "-o", temp.File("stolen.onnx"));
@@ -63,7 +63,7 @@ public sealed class WatermarkCommandsTests
     public void Embed_WithData_ReportsFidelityOnTheTestSplit()
     {
         using var temp = new TempFolder();
-        var (kit, key) = NewKit(temp);
+        var (kit, key) = TestKits.New(temp);
         var original = Path.Combine(RepositoryFiles.Root, "models", "cnn", "model.onnx");
 
         var embed = CliRunner.Run("watermark", "embed", original, "--kit", kit, "--kit-key-file", key, "--payload", "ACME", "--data", RepositoryFiles.SampleData, "-o", temp.File("marked.onnx"), "--json");
@@ -80,7 +80,7 @@ public sealed class WatermarkCommandsTests
     public void KitShow_AfterEmbed_ListsEntryButNoSecrets()
     {
         using var temp = new TempFolder();
-        var (kit, key) = NewKit(temp);
+        var (kit, key) = TestKits.New(temp);
         var original = TinyModels.Write(TinyModels.Mlp(784, 128, 10), temp.File("original.onnx"));
         Assert.AreEqual(0, CliRunner.Run("watermark", "embed", original, "--kit", kit, "--kit-key-file", key, "--payload-hex", new string('a', 64), "-o", temp.File("m.onnx")).ExitCode);
 
@@ -129,7 +129,7 @@ public sealed class WatermarkCommandsTests
     public void Embed_TooSmallModel_Exit2AndKitUnchanged()
     {
         using var temp = new TempFolder();
-        var (kit, key) = NewKit(temp);
+        var (kit, key) = TestKits.New(temp);
         var before = File.ReadAllBytes(kit);
         var tiny = TinyModels.Write(TinyModels.Mlp(), temp.File("tiny.onnx"));
 
@@ -145,7 +145,7 @@ public sealed class WatermarkCommandsTests
     public void Embed_OutputIsInput_Exit2AndInputUntouched()
     {
         using var temp = new TempFolder();
-        var (kit, key) = NewKit(temp);
+        var (kit, key) = TestKits.New(temp);
         var path = TinyModels.Write(TinyModels.Mlp(784, 128, 10), temp.File("m.onnx"));
         var before = File.ReadAllBytes(path);
 
@@ -159,22 +159,12 @@ public sealed class WatermarkCommandsTests
     public void Detect_UnknownScheme_Exit2ListingKnownOnes()
     {
         using var temp = new TempFolder();
-        var (kit, key) = NewKit(temp);
+        var (kit, key) = TestKits.New(temp);
         var path = TinyModels.Write(TinyModels.Mlp(), temp.File("m.onnx"));
 
         var result = CliRunner.Run("watermark", "detect", path, "--kit", kit, "--kit-key-file", key, "--scheme", "nope");
 
         Assert.AreEqual(2, result.ExitCode, result.ToString());
         StringAssert.Contains(result.Stderr, "weights");
-    }
-
-    private static (string Kit, string Key) NewKit(TempFolder temp)
-    {
-        var key = temp.File("owner.key");
-        File.WriteAllBytes(key, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        var kit = temp.File("owner.mskit");
-        var result = CliRunner.Run("kit", "new", "-o", kit, "--kit-key-file", key);
-        Assert.AreEqual(0, result.ExitCode, result.ToString());
-        return (kit, key);
     }
 }

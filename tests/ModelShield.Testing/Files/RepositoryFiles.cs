@@ -18,4 +18,7 @@ public static class RepositoryFiles
 
     /// <summary>The Fashion-MNIST sample (4,000 training, 2,000 test images) usable as <c>--data</c>.</summary>
     public static string SampleData => System.IO.Path.Combine(Root, "models", "data");
+
+    /// <summary>A shipped sample model: models/ARCH/model.onnx (mlp, cnn, cnn-bn).</summary>
+    public static string Model(string architecture) => System.IO.Path.Combine(Root, "models", architecture, "model.onnx");
 }

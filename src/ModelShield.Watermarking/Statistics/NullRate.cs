@@ -1,0 +1,48 @@
+using System.Globalization;
+
+namespace ModelShield.Watermarking.Statistics;
+
+/// <summary>
+/// A chance rate measured on null models (independently trained models), as an upper confidence bound that allows for
+/// the models differing from one another.
+/// </summary>
+/// <param name="Bound">The one-sided Clopper-Pearson upper bound of the rate over the effective trials.</param>
+/// <param name="Successes">Successes pooled over the null models.</param>
+/// <param name="Trials">Trials pooled over the null models.</param>
+/// <param name="DesignEffect">How much more the per-model rates spread than one binomial would (at least 1).</param>
+/// <param name="EffectiveSuccesses">Successes divided by the design effect (rounded up).</param>
+/// <param name="EffectiveTrials">Trials divided by the design effect (rounded down).</param>
+/// <param name="Confidence">The bound's confidence.</param>
+public sealed record NullRate(double Bound, int Successes, int Trials, double DesignEffect, int EffectiveSuccesses, int EffectiveTrials, double Confidence)
+{
+    /// <summary>
+    /// Pools the null models' successes and shrinks them to an effective sample (Kish's design effect): the binomial test
+    /// treats every trial as independent, but null models differ from one another, so their rates spread more than one
+    /// binomial would. The design effect is the observed variance of the per-model rates over the binomial variance (at
+    /// least 1, and 1 for a single model); dividing trials and successes by it widens the bound to match the spread.
+    /// </summary>
+    public static NullRate Measure(IReadOnlyList<int> successesPerModel, int trialsPerModel, double confidence)
+    {
+        ArgumentNullException.ThrowIfNull(successesPerModel);
+        ArgumentOutOfRangeException.ThrowIfLessThan(successesPerModel.Count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(trialsPerModel, 1);
+        var models = successesPerModel.Count;
+        var total = successesPerModel.Sum();
+        var trials = models * trialsPerModel;
+        var rate = (double)total / trials;
+        var binomialVariance = rate * (1 - rate) / trialsPerModel;
+        var observedVariance = models < 2 ? 0 : successesPerModel.Sum(s => Math.Pow(((double)s / trialsPerModel) - rate, 2)) / (models - 1);
+        var designEffect = binomialVariance > 0 ? Math.Max(1, observedVariance / binomialVariance) : 1;
+
+        // Successes rounded up and trials down: both err towards a higher chance rate.
+        var effectiveSuccesses = (int)Math.Ceiling(total / designEffect);
+        var effectiveTrials = Math.Max(effectiveSuccesses, Math.Max(1, (int)Math.Floor(trials / designEffect)));
+        var bound = Binomial.UpperConfidenceBound(effectiveSuccesses, effectiveTrials, confidence);
+        return new NullRate(bound, total, trials, designEffect, effectiveSuccesses, effectiveTrials, confidence);
+    }
+
+    /// <summary>The measurement in words, for a chance rate's source.</summary>
+    public string Describe(int models, string what) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{Successes} {what} in {Trials} trials of {models} null models; design effect {DesignEffect:0.##} for how much the null models differ, so {EffectiveSuccesses} in {EffectiveTrials} effective trials; one-sided {Confidence:P1} Clopper-Pearson upper bound {Bound:0.####}");
+}

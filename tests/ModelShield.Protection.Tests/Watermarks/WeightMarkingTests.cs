@@ -1,0 +1,56 @@
+using ModelShield.Errors;
+using ModelShield.Protection.Watermarks;
+using ModelShield.Testing.Files;
+
+namespace ModelShield.Protection.Tests.Watermarks;
+
+[TestClass]
+public sealed class WeightMarkingTests
+{
+    [TestMethod]
+    public void Embed_RepairEpochs_KeepsEveryBitAtTheMarginAndDetects()
+    {
+        using var temp = new TempFolder();
+        var kit = ProtectionTestKits.NewKit(temp);
+
+        var result = WeightMarking.Embed(new WeightMarkRequest
+        {
+            ModelPath = RepositoryFiles.Model("mlp"),
+            Kit = kit,
+            OutputPath = temp.File("repaired.onnx"),
+            PayloadText = "repair",
+            DataFolder = RepositoryFiles.SampleData,
+            RepairEpochs = 1,
+        });
+        var detection = WeightMarking.Detect(result.Output, kit);
+
+        Assert.IsNotNull(result.Repair);
+        Assert.AreEqual(256, result.Repair.Rows);
+        Assert.AreEqual(256, result.Repair.RowsAtMarginAfter);
+        Assert.AreEqual(1, result.Repair.Epochs);
+        Assert.IsNotNull(result.Fidelity);
+        Assert.AreEqual(result.Repair.AccuracyAfter, result.Fidelity.AccuracyAfter, 0.001, "fidelity measures the repaired model (ONNX Runtime and TorchSharp may split a near tie differently)");
+        Assert.AreEqual(256, detection.Tests[0].Matched);
+        Assert.AreEqual("detected", detection.Verdict);
+    }
+
+    [TestMethod]
+    public void Embed_RepairWithoutData_ThrowsBadUsageAndWritesNothing()
+    {
+        using var temp = new TempFolder();
+        var kit = ProtectionTestKits.NewKit(temp);
+
+        var ex = Assert.ThrowsExactly<ModelShieldException>(() => WeightMarking.Embed(new WeightMarkRequest
+        {
+            ModelPath = RepositoryFiles.Model("mlp"),
+            Kit = kit,
+            OutputPath = temp.File("out.onnx"),
+            PayloadText = "repair",
+            RepairEpochs = 1,
+        }));
+
+        Assert.AreEqual(ErrorCodes.BadUsage, ex.Code);
+        Assert.IsFalse(File.Exists(temp.File("out.onnx")));
+        Assert.IsEmpty(kit.Read().Entries);
+    }
+}

@@ -1,0 +1,41 @@
+using ModelShield.Watermarking.Statistics;
+
+namespace ModelShield.Watermarking.Tests.Statistics;
+
+[TestClass]
+public sealed class NullRateTests
+{
+    [TestMethod]
+    public void Measure_NullModelsThatDifferMore_GiveFewerEffectiveTrialsAndAHigherBound()
+    {
+        var alike = NullRate.Measure([20, 21, 19, 20, 20, 20], 100, 0.999);
+        var spread = NullRate.Measure([5, 40, 10, 35, 15, 15], 100, 0.999);
+
+        Assert.AreEqual(1.0, alike.DesignEffect, "less spread than a binomial: no correction");
+        Assert.AreEqual((120, 600), (alike.EffectiveSuccesses, alike.EffectiveTrials));
+        Assert.AreEqual(Binomial.UpperConfidenceBound(120, 600, 0.999), alike.Bound, 1e-12);
+        Assert.IsGreaterThan(5.0, spread.DesignEffect);
+        Assert.IsLessThan(120, spread.EffectiveTrials);
+        Assert.AreEqual(600, spread.Trials);
+        Assert.IsGreaterThan(alike.Bound, spread.Bound);
+    }
+
+    [TestMethod]
+    public void Measure_OneModel_NoDesignEffect()
+    {
+        var one = NullRate.Measure([30], 100, 0.999);
+
+        Assert.AreEqual(1.0, one.DesignEffect);
+        Assert.AreEqual(Binomial.UpperConfidenceBound(30, 100, 0.999), one.Bound, 1e-12);
+    }
+
+    [TestMethod]
+    public void Measure_NoSuccesses_BoundAboveZero()
+    {
+        var none = NullRate.Measure([0, 0, 0], 100, 0.999);
+
+        Assert.AreEqual(1.0, none.DesignEffect);
+        Assert.IsGreaterThan(0.0, none.Bound);
+        Assert.IsLessThan(0.05, none.Bound);
+    }
+}
