@@ -86,6 +86,30 @@ public sealed class RealServerTests
         }
     }
 
+    [TestMethod]
+    public void ServeKeyStore_AddKeyThenList_ListsIdsAndKindsOnly()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllBytes(temp.File("master.key"), RandomNumberGenerator.GetBytes(32));
+        File.WriteAllText(temp.File("api.json"), """{ "Api": { "keyStore": { "folder": "ks", "masterKeyFile": "master.key" } } }""");
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var pem = key.ExportPkcs8PrivateKeyPem();
+        File.WriteAllText(temp.File("k.pem"), pem);
+        AssertOk(CliRunner.Run("serve", "keystore", "add-key", "--config", temp.File("api.json"), "--id", "release", "--key", temp.File("k.pem")));
+        var again = CliRunner.Run("serve", "keystore", "add-key", "--config", temp.File("api.json"), "--id", "release", "--key", temp.File("k.pem"));
+        Assert.AreEqual(2, again.ExitCode, again.ToString());
+        StringAssert.Contains(again.Stderr, "MS1002");
+
+        var list = CliRunner.Run("serve", "keystore", "list", "--config", temp.File("api.json"), "--json");
+        AssertOk(list);
+        using var doc = JsonDocument.Parse(list.Stdout);
+        Assert.AreEqual("release", doc.RootElement[0].GetProperty("id").GetString());
+        Assert.AreEqual("signingKey", doc.RootElement[0].GetProperty("kind").GetString());
+        var stored = File.ReadAllText(Path.Combine(temp.Path, "ks", "release.mskey"), Encoding.Latin1);
+        Assert.DoesNotContain("PRIVATE KEY", stored);
+        Assert.DoesNotContain(pem.Split('\n')[1], stored);
+    }
+
     private static Process StartServer(string config, int port, out StringBuilder log)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

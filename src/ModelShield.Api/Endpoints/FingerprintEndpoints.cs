@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ModelShield.Api.Auth;
+using ModelShield.Api.Contracts;
 using ModelShield.Api.Hosting;
 using ModelShield.Api.Jobs;
 using ModelShield.Api.KeyStore;
@@ -24,10 +25,12 @@ internal static class FingerprintEndpoints
         var group = api.MapGroup("/fingerprints").WithTags("fingerprints");
         group.MapPost("/record", RecordAsync)
             .RequireAuthorization(ApiRoles.Release)
+            .Accepts<RecordForm>("multipart/form-data")
             .WithName("RecordFingerprint")
             .WithSummary("Record a model's fingerprint into a key store kit (null models as a tar, or reference models trained on a configured data folder); a job.");
         group.MapPost("/compare", CompareAsync)
             .RequireAuthorization(ApiRoles.Investigate)
+            .Accepts<SuspectForm>("multipart/form-data")
             .WithName("CompareFingerprint")
             .WithSummary("Compare a suspect (a file, or an allowed Open Inference Protocol endpoint) with a kit's fingerprint.");
     }

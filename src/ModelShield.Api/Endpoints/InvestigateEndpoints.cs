@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ModelShield.Api.Auth;
+using ModelShield.Api.Contracts;
 using ModelShield.Api.Hosting;
 using ModelShield.Api.Jobs;
 using ModelShield.Api.KeyStore;
@@ -28,6 +29,7 @@ internal static class InvestigateEndpoints
     {
         api.MapPost("/investigate", InvestigateAsync)
             .RequireAuthorization(ApiRoles.Investigate)
+            .Accepts<SuspectForm>("multipart/form-data")
             .WithName("Investigate")
             .WithTags("investigate")
             .WithSummary("Investigate a suspect with every test that applies; a job whose files hold the HTML evidence report.");

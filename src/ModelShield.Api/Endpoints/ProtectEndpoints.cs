@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ModelShield.Api.Auth;
+using ModelShield.Api.Contracts;
 using ModelShield.Api.Hosting;
 using ModelShield.Api.Jobs;
 using ModelShield.Api.KeyStore;
@@ -26,6 +27,7 @@ internal static class ProtectEndpoints
     {
         api.MapPost("/protect", ProtectAsync)
             .RequireAuthorization(ApiRoles.Release)
+            .Accepts<ProtectForm>("multipart/form-data")
             .WithName("Protect")
             .WithTags("protect")
             .WithSummary("Watermark (trigger set with data, weights), fingerprint, and sign a release with key store secrets; a job.");

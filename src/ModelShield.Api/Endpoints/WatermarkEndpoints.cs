@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ModelShield.Api.Auth;
+using ModelShield.Api.Contracts;
 using ModelShield.Api.Hosting;
 using ModelShield.Api.Jobs;
 using ModelShield.Api.KeyStore;
@@ -26,10 +27,12 @@ internal static class WatermarkEndpoints
         var group = api.MapGroup("/watermarks").WithTags("watermarks");
         group.MapPost("/embed", EmbedAsync)
             .RequireAuthorization(ApiRoles.Release)
+            .Accepts<EmbedForm>("multipart/form-data")
             .WithName("EmbedWatermark")
             .WithSummary("Embed a watermark (scheme weights or triggers) with a key store kit; a job whose files hold the marked model.");
         group.MapPost("/detect", DetectAsync)
             .RequireAuthorization(ApiRoles.Investigate)
+            .Accepts<SuspectForm>("multipart/form-data")
             .WithName("DetectWatermark")
             .WithSummary("Detect a kit's watermarks in a suspect: weights (a file) or triggers (a file or an allowed endpoint).");
     }

@@ -50,7 +50,7 @@ internal static class ApiPipeline
             .AddPolicy(ApiRoles.Investigate, p => p.RequireRole(ApiRoles.Investigate))
             .AddPolicy(ApiRoles.Verifier, p => p.RequireRole([.. ApiRoles.All]));
         services.AddRateLimiter(o => ApiRateLimiting.Configure(o, options.RateLimit));
-        services.AddOpenApi("v1");
+        services.AddOpenApi("v1", o => o.AddDocumentTransformer<ApiKeySecurityScheme>());
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));

@@ -96,4 +96,31 @@ public sealed class WatermarkEndpointsTests
         using var response = await client.PostAsync(Detect, ApiTestEnvironment.Form([("suspect", "s.onnx", TinyModels.Mlp().ToByteArray())], ("kitId", ApiTestEnvironment.KitId)));
         await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, ErrorCodes.KitEntryMissing);
     }
+
+    [TestMethod]
+    public async Task Detect_TriggersAtEndpointNotOnTheAllowList_Answers403WithMS1057()
+    {
+        using var env = new ApiTestEnvironment();
+        using var client = env.Client(ApiRoles.Investigate);
+        using var response = await client.PostAsync(Detect, ApiTestEnvironment.Form([], ("kitId", ApiTestEnvironment.KitId), ("scheme", "triggers"), ("endpoint", "http://127.0.0.1:9/v2/models/m")));
+        await Problems.AssertProblemAsync(response, HttpStatusCode.Forbidden, ErrorCodes.EndpointNotAllowed);
+    }
+
+    [TestMethod]
+    public async Task Detect_WeightsAtAnEndpoint_Answers400WithMS1054()
+    {
+        using var env = new ApiTestEnvironment(o => o.AllowedEndpoints.Add("http://127.0.0.1:9/v2/models/"));
+        using var client = env.Client(ApiRoles.Investigate);
+        using var response = await client.PostAsync(Detect, ApiTestEnvironment.Form([], ("kitId", ApiTestEnvironment.KitId), ("endpoint", "http://127.0.0.1:9/v2/models/m")));
+        await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, ErrorCodes.RequestMalformed);
+    }
+
+    [TestMethod]
+    public async Task Detect_TriggersOnAKitWithoutTriggerSet_Answers400WithMS7005()
+    {
+        using var env = new ApiTestEnvironment();
+        using var client = env.Client(ApiRoles.Investigate);
+        using var response = await client.PostAsync(Detect, ApiTestEnvironment.Form([("suspect", "s.onnx", TinyModels.Mlp(784, 64, 10).ToByteArray())], ("kitId", ApiTestEnvironment.KitId), ("scheme", "triggers")));
+        await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, ErrorCodes.KitEntryMissing);
+    }
 }
