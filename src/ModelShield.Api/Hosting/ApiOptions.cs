@@ -15,6 +15,9 @@ internal sealed class ApiOptions
     /// <summary>Where uploads are unpacked (one folder per request, deleted afterwards); default: the system temp folder.</summary>
     public string? TempFolder { get; set; }
 
+    /// <summary>How long one request may run (uploads included); longer operations are jobs.</summary>
+    public int RequestTimeoutSeconds { get; set; } = 600;
+
     /// <summary>The encrypted key store of signing keys and owner kits.</summary>
     public KeyStoreOptions KeyStore { get; set; } = new();
 

@@ -53,6 +53,7 @@ internal static class ApiOptionsLoader
         }
 
         Check(options.MaxUploadBytes > 0, "maxUploadBytes must be positive");
+        Check(options.RequestTimeoutSeconds > 0, "requestTimeoutSeconds must be positive");
         Check(options.RateLimit.PermitsPerMinute > 0 && options.RateLimit.Burst > 0, "rateLimit.permitsPerMinute and rateLimit.burst must be positive");
         Check(options.Jobs.TimeoutSeconds > 0 && options.Jobs.Concurrency > 0 && options.Jobs.MaxQueued >= 0 && options.Jobs.KeepMinutes > 0,
             "jobs.timeoutSeconds, jobs.concurrency and jobs.keepMinutes must be positive, jobs.maxQueued not negative");

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using ModelShield.Api.Auth;
@@ -10,6 +11,7 @@ using ModelShield.Api.Endpoints;
 using ModelShield.Api.Jobs;
 using ModelShield.Api.KeyStore;
 using ModelShield.Api.Uploads;
+using ModelShield.Errors;
 
 namespace ModelShield.Api.Hosting;
 
@@ -50,6 +52,13 @@ internal static class ApiPipeline
             .AddPolicy(ApiRoles.Investigate, p => p.RequireRole(ApiRoles.Investigate))
             .AddPolicy(ApiRoles.Verifier, p => p.RequireRole([.. ApiRoles.All]));
         services.AddRateLimiter(o => ApiRateLimiting.Configure(o, options.RateLimit));
+        services.AddRequestTimeouts(o => o.DefaultPolicy = new RequestTimeoutPolicy
+        {
+            Timeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds),
+            TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+            WriteTimeoutResponse = context => ApiProblems.WriteAsync(context, ErrorCodes.RequestTimedOut,
+                $"The request ran longer than the server's limit of {options.RequestTimeoutSeconds} s."),
+        });
         services.AddOpenApi("v1", o => o.AddDocumentTransformer<ApiKeySecurityScheme>());
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -63,6 +72,8 @@ internal static class ApiPipeline
     {
         app.UseExceptionHandler();
         app.UseRouting();
+        // Handlers pass RequestAborted to every long call; this middleware cancels it at the limit.
+        app.UseRequestTimeouts();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

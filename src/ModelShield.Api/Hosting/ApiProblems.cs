@@ -26,7 +26,7 @@ internal static class ApiProblems
         // The suspect endpoint (upstream) failed or answered nonsense: the request itself was fine.
         ErrorCodes.EndpointUnreachable or ErrorCodes.EndpointRefused or ErrorCodes.EndpointUnauthorized or ErrorCodes.ResponseTooLarge
             or ErrorCodes.ResponseMalformed or ErrorCodes.AnswersInvalid => StatusCodes.Status502BadGateway,
-        ErrorCodes.EndpointTimeout or ErrorCodes.JobTimedOut => StatusCodes.Status504GatewayTimeout,
+        ErrorCodes.EndpointTimeout or ErrorCodes.JobTimedOut or ErrorCodes.RequestTimedOut => StatusCodes.Status504GatewayTimeout,
         ErrorCodes.Internal or ErrorCodes.ApiConfigInvalid or ErrorCodes.KeyStoreEntryInvalid or ErrorCodes.IoFailure => StatusCodes.Status500InternalServerError,
         // Anything else is input the server cannot use: a malformed model, kit, signature or argument.
         _ => StatusCodes.Status400BadRequest,

@@ -46,6 +46,8 @@ public static class ErrorCodes
     public const string KeyStoreEntryInvalid = "MS1061";
     /// <summary>The job queue is full; retry later (HTTP 503).</summary>
     public const string JobQueueFull = "MS1062";
+    /// <summary>A request ran longer than the server's request timeout (HTTP 504); long operations are jobs instead.</summary>
+    public const string RequestTimedOut = "MS1063";
 
     /// <summary>The bytes are not a valid ONNX model (protobuf parse failure, truncation).</summary>
     public const string MalformedModel = "MS2001";

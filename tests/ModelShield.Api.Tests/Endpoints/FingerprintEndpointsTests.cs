@@ -81,6 +81,55 @@ public sealed class FingerprintEndpointsTests
         await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, ErrorCodes.RequestMalformed);
     }
 
+    [TestMethod]
+    public async Task Compare_SuspectEndpointFails_Answers502WithMS8004()
+    {
+        using var env = new ApiTestEnvironment();
+        var owner = await RecordedAsync(env);
+        await using var suspectServer = await OipTestServer.StartAsync(owner);
+        suspectServer.InferFault = OipFault.ServerError;
+        env.Options.AllowedEndpoints.Add(suspectServer.ModelUrl.ToString());
+        using var client = env.Client(ApiRoles.Investigate);
+        using var response = await client.PostAsync(Compare, ApiTestEnvironment.Form([], ("kitId", ApiTestEnvironment.KitId), ("endpoint", suspectServer.ModelUrl.ToString())));
+        await Problems.AssertProblemAsync(response, HttpStatusCode.BadGateway, ErrorCodes.EndpointRefused);
+    }
+
+    [TestMethod]
+    public async Task Compare_SuspectEndpointSlowerThanTheRequestTimeout_Answers504()
+    {
+        using var env = new ApiTestEnvironment(o => o.RequestTimeoutSeconds = 2);
+        var owner = await RecordedAsync(env);
+        await using var suspectServer = await OipTestServer.StartAsync(owner, new OipTestServerOptions { SlowDelay = TimeSpan.FromSeconds(30) });
+        suspectServer.InferFault = OipFault.Slow;
+        env.Options.AllowedEndpoints.Add(suspectServer.ModelUrl.ToString());
+        using var client = env.Client(ApiRoles.Investigate);
+        using var response = await client.PostAsync(Compare, ApiTestEnvironment.Form([], ("kitId", ApiTestEnvironment.KitId), ("endpoint", suspectServer.ModelUrl.ToString())));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.AreEqual(HttpStatusCode.GatewayTimeout, response.StatusCode, body);
+        Assert.IsTrue(body.Contains(ErrorCodes.RequestTimedOut, StringComparison.Ordinal) || body.Contains(ErrorCodes.EndpointTimeout, StringComparison.Ordinal), body);
+    }
+
+    /// <summary>Records a fingerprint of a tiny owner model into the environment's kit (through the library) and returns the model.</summary>
+    private static async Task<byte[]> RecordedAsync(ApiTestEnvironment env)
+    {
+        var owner = TinyModels.Mlp(784, 64, 10, seed: 1).ToByteArray();
+        using var folder = new TempFolder();
+        File.WriteAllBytes(folder.File("owner.onnx"), owner);
+        var nulls = Directory.CreateDirectory(folder.File("nulls")).FullName;
+        for (var seed = 100; seed < 104; seed++)
+        {
+            TinyModels.Write(TinyModels.Mlp(784, 64, 10, seed), Path.Combine(nulls, $"null-{seed}.onnx"));
+        }
+
+        using var lease = await env.KeyStore.OpenKitAsync(ApiTestEnvironment.KitId, forUpdate: true, CancellationToken.None);
+        await Protection.Fingerprints.FingerprintRecording.RecordAsync(new Protection.Fingerprints.FingerprintRecordRequest
+        {
+            ModelPath = folder.File("owner.onnx"), Kit = lease.Access, DataFolder = RepositoryFiles.SampleData, NullModels = nulls,
+        });
+        lease.Commit();
+        return owner;
+    }
+
     /// <summary>A tar of independently initialised models of the owner's shape.</summary>
     internal static byte[] NullModelsTar(int count)
     {
