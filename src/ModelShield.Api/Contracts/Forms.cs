@@ -37,12 +37,13 @@ internal sealed record VerifyForm(
 /// <param name="Payload">weights: text the payload bits are derived from.</param>
 /// <param name="PayloadHex">weights: the payload bits as hexadecimal.</param>
 /// <param name="Bits">weights: payload length.</param>
+/// <param name="Margin">weights: the margin each bit is pushed to.</param>
 /// <param name="Data">A configured data folder (triggers: required; weights: fidelity report).</param>
 /// <param name="Triggers">triggers: how many.</param>
 /// <param name="TriggerKind">triggers: noise or patterns.</param>
 /// <param name="Epochs">triggers: fine-tuning epochs.</param>
 /// <param name="Lr">triggers: learning rate.</param>
-internal sealed record EmbedForm(IFormFile Model, string KitId, string? Scheme, string? Payload, string? PayloadHex, int? Bits, string? Data, int? Triggers, string? TriggerKind, int? Epochs, double? Lr);
+internal sealed record EmbedForm(IFormFile Model, string KitId, string? Scheme, string? Payload, string? PayloadHex, int? Bits, double? Margin, string? Data, int? Triggers, string? TriggerKind, int? Epochs, double? Lr);
 
 /// <summary>The suspect of detect, compare and investigate: a file part, or an allowed endpoint URL.</summary>
 /// <param name="Suspect">The suspect model (.onnx; for investigate also a tar of a release folder).</param>

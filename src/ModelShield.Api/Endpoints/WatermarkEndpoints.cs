@@ -62,9 +62,10 @@ internal static class WatermarkEndpoints
                 var payload = upload.Field("payload");
                 var payloadHex = upload.Field("payloadHex");
                 var bits = upload.Integer("bits", WeightEmbedOptions.DefaultBits, 8, 4096);
+                var margin = upload.Number("margin", 1e-6, 10) ?? WeightEmbedOptions.DefaultMargin;
                 embed = (kit, output) => WeightMarking.Embed(new WeightMarkRequest
                 {
-                    ModelPath = model, Kit = kit, OutputPath = output, PayloadText = payload, PayloadHex = payloadHex, Bits = bits, DataFolder = data,
+                    ModelPath = model, Kit = kit, OutputPath = output, PayloadText = payload, PayloadHex = payloadHex, Bits = bits, Margin = margin, DataFolder = data,
                 });
             }
 
