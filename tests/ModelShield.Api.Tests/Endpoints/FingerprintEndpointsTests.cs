@@ -9,65 +9,120 @@ using ModelShield.Testing.Oip;
 
 namespace ModelShield.Api.Tests.Endpoints;
 
-/// <summary>POST /v1/fingerprints/record (a job) and POST /v1/fingerprints/compare, with a file and with an endpoint.</summary>
+/// <summary>
+/// POST /v1/fingerprints/record (a job) and POST /v1/fingerprints/compare with a file and with endpoints. Recording
+/// costs seconds, so the class records once (through the API) into one server, and every comparison uses that kit:
+/// comparing never changes a kit. Three suspect endpoints serve the owner model: one well, one failing, one slow.
+/// </summary>
 [TestClass]
 public sealed class FingerprintEndpointsTests
 {
     private static readonly Uri Record = new("/v1/fingerprints/record", UriKind.Relative);
     private static readonly Uri Compare = new("/v1/fingerprints/compare", UriKind.Relative);
+    private static readonly byte[] Owner = TinyModels.Mlp(784, 64, 10, seed: 1).ToByteArray();
+    private static ApiTestEnvironment _env = null!;
+    private static OipTestServer _good = null!;
+    private static OipTestServer _failing = null!;
+    private static OipTestServer _slow = null!;
+    private static string _recordStatus = "";
 
-    [TestMethod]
-    public async Task RecordThenCompare_OwnerAsFileAndAsAllowedEndpoint_Clone()
+    [ClassInitialize]
+    public static async Task RecordOnce(TestContext context)
     {
-        var owner = TinyModels.Mlp(784, 64, 10, seed: 1).ToByteArray();
-        await using var suspectServer = await OipTestServer.StartAsync(owner);
-        using var env = new ApiTestEnvironment(o =>
+        _ = context;
+        _good = await OipTestServer.StartAsync(Owner);
+        _failing = await OipTestServer.StartAsync(Owner);
+        _failing.InferFault = OipFault.ServerError;
+        _slow = await OipTestServer.StartAsync(Owner, new OipTestServerOptions { SlowDelay = TimeSpan.FromSeconds(60) });
+        _slow.InferFault = OipFault.Slow;
+        _env = new ApiTestEnvironment(o =>
         {
             o.DataFolders["sample"] = RepositoryFiles.SampleData;
-            o.AllowedEndpoints.Add(new Uri(suspectServer.ModelUrl, "/v2/models/").ToString());
+            o.RequestTimeoutSeconds = 10;
+            foreach (var server in new[] { _good, _failing, _slow })
+            {
+                o.AllowedEndpoints.Add(server.ModelUrl.ToString());
+            }
         });
-        using var release = env.Client(ApiRoles.Release);
+        using var release = _env.Client(ApiRoles.Release);
         using var accepted = await release.PostAsync(Record, ApiTestEnvironment.Form(
-            [("model", "owner.onnx", owner), ("nullModels", "nulls.tar", NullModelsTar(4))], ("kitId", ApiTestEnvironment.KitId), ("data", "sample")));
-        var recorded = JobPolling.Result(await JobPolling.AwaitAsync(release, accepted));
+            [("model", "owner.onnx", Owner), ("nullModels", "nulls.tar", NullModelsTar(4))], ("kitId", ApiTestEnvironment.KitId), ("data", "sample")));
+        _recordStatus = (await JobPolling.AwaitAsync(release, accepted)).GetRawText();
+    }
+
+    [ClassCleanup]
+    public static async Task Cleanup()
+    {
+        _env.Dispose();
+        await _good.DisposeAsync();
+        await _failing.DisposeAsync();
+        await _slow.DisposeAsync();
+    }
+
+    [TestMethod]
+    public void Record_NullModelsTar_JobSucceedsWithoutServerPaths()
+    {
+        using var status = System.Text.Json.JsonDocument.Parse(_recordStatus);
+        var recorded = JobPolling.Result(status.RootElement);
         Assert.AreEqual("given", recorded.GetProperty("nullOrigin").GetString());
         Assert.AreEqual("owner.onnx", recorded.GetProperty("model").GetString());
+        Assert.DoesNotContain(_env.Options.TempFolder!, _recordStatus);
+    }
 
-        using var investigator = env.Client(ApiRoles.Investigate);
-        using var byFile = await investigator.PostAsync(Compare, ApiTestEnvironment.Form([("suspect", "suspect.onnx", owner)], ("kitId", ApiTestEnvironment.KitId)));
+    [TestMethod]
+    public async Task Compare_OwnerAsFileAndAsAllowedEndpoint_Clone()
+    {
+        using var investigator = _env.Client(ApiRoles.Investigate);
+        using var byFile = await investigator.PostAsync(Compare, ApiTestEnvironment.Form([("suspect", "suspect.onnx", Owner)], ("kitId", ApiTestEnvironment.KitId)));
         Assert.AreEqual("clone", (await Problems.AssertJsonAsync(byFile, HttpStatusCode.OK)).GetProperty("verdict").GetString());
 
-        using var byEndpoint = await investigator.PostAsync(Compare, ApiTestEnvironment.Form([], ("kitId", ApiTestEnvironment.KitId), ("endpoint", suspectServer.ModelUrl.ToString()), ("maxQueries", "1000")));
+        using var byEndpoint = await investigator.PostAsync(Compare, ApiTestEnvironment.Form([], ("kitId", ApiTestEnvironment.KitId), ("endpoint", _good.ModelUrl.ToString()), ("maxQueries", "1000")));
         var report = await Problems.AssertJsonAsync(byEndpoint, HttpStatusCode.OK);
         Assert.AreEqual("clone", report.GetProperty("verdict").GetString(), report.GetRawText());
-        Assert.IsGreaterThan(0, suspectServer.InferRequests);
+        Assert.IsGreaterThan(0, _good.InferRequests);
+    }
+
+    [TestMethod]
+    public async Task Compare_SuspectEndpointFails_Answers502WithMS8004()
+    {
+        using var client = _env.Client(ApiRoles.Investigate);
+        using var response = await client.PostAsync(Compare, ApiTestEnvironment.Form([], ("kitId", ApiTestEnvironment.KitId), ("endpoint", _failing.ModelUrl.ToString())));
+        await Problems.AssertProblemAsync(response, HttpStatusCode.BadGateway, ErrorCodes.EndpointRefused);
+    }
+
+    [TestMethod]
+    public async Task Compare_SuspectEndpointSlowerThanTheRequestTimeout_Answers504()
+    {
+        using var client = _env.Client(ApiRoles.Investigate);
+        using var response = await client.PostAsync(Compare, ApiTestEnvironment.Form([], ("kitId", ApiTestEnvironment.KitId), ("endpoint", _slow.ModelUrl.ToString())));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.AreEqual(HttpStatusCode.GatewayTimeout, response.StatusCode, body);
+        Assert.IsTrue(body.Contains(ErrorCodes.RequestTimedOut, StringComparison.Ordinal) || body.Contains(ErrorCodes.EndpointTimeout, StringComparison.Ordinal), body);
     }
 
     [TestMethod]
     public async Task Compare_EndpointNotOnTheAllowList_Answers403WithMS1057AndSendsNothing()
     {
-        await using var suspectServer = await OipTestServer.StartAsync(TinyModels.Mlp(784, 64, 10).ToByteArray());
-        using var env = new ApiTestEnvironment(o => o.AllowedEndpoints.Add("http://127.0.0.1:1/v2/models/other"));
-        using var client = env.Client(ApiRoles.Investigate);
-        using var response = await client.PostAsync(Compare, ApiTestEnvironment.Form([], ("kitId", ApiTestEnvironment.KitId), ("endpoint", suspectServer.ModelUrl.ToString())));
+        var requestsBefore = _good.MetadataRequests + _good.InferRequests;
+        using var client = _env.Client(ApiRoles.Investigate);
+        var elsewhere = new UriBuilder(_good.ModelUrl) { Path = "/v2/models/other" }.Uri;
+        using var response = await client.PostAsync(Compare, ApiTestEnvironment.Form([], ("kitId", ApiTestEnvironment.KitId), ("endpoint", elsewhere.ToString())));
         await Problems.AssertProblemAsync(response, HttpStatusCode.Forbidden, ErrorCodes.EndpointNotAllowed);
-        Assert.AreEqual(0, suspectServer.MetadataRequests + suspectServer.InferRequests);
+        Assert.AreEqual(requestsBefore, _good.MetadataRequests + _good.InferRequests);
     }
 
     [TestMethod]
     public async Task Compare_FileAndEndpointBoth_Answers400WithMS1054()
     {
-        using var env = new ApiTestEnvironment();
-        using var client = env.Client(ApiRoles.Investigate);
-        using var response = await client.PostAsync(Compare, ApiTestEnvironment.Form([("suspect", "s.onnx", [1])], ("kitId", ApiTestEnvironment.KitId), ("endpoint", "http://127.0.0.1:1/v2/models/m")));
+        using var client = _env.Client(ApiRoles.Investigate);
+        using var response = await client.PostAsync(Compare, ApiTestEnvironment.Form([("suspect", "s.onnx", [1])], ("kitId", ApiTestEnvironment.KitId), ("endpoint", _good.ModelUrl.ToString())));
         await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, ErrorCodes.RequestMalformed);
     }
 
     [TestMethod]
     public async Task Compare_UnknownKit_Answers404WithMS1056()
     {
-        using var env = new ApiTestEnvironment();
-        using var client = env.Client(ApiRoles.Investigate);
+        using var client = _env.Client(ApiRoles.Investigate);
         using var response = await client.PostAsync(Compare, ApiTestEnvironment.Form([("suspect", "s.onnx", [1])], ("kitId", "nobody")));
         await Problems.AssertProblemAsync(response, HttpStatusCode.NotFound, ErrorCodes.KeyStoreIdUnknown);
     }
@@ -75,59 +130,9 @@ public sealed class FingerprintEndpointsTests
     [TestMethod]
     public async Task Record_UnknownDataFolder_Answers400WithMS1054()
     {
-        using var env = new ApiTestEnvironment();
-        using var client = env.Client(ApiRoles.Release);
+        using var client = _env.Client(ApiRoles.Release);
         using var response = await client.PostAsync(Record, ApiTestEnvironment.Form([("model", "m.onnx", TinyModels.Mlp().ToByteArray())], ("kitId", ApiTestEnvironment.KitId), ("data", "/usr/share")));
         await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, ErrorCodes.RequestMalformed);
-    }
-
-    [TestMethod]
-    public async Task Compare_SuspectEndpointFails_Answers502WithMS8004()
-    {
-        using var env = new ApiTestEnvironment();
-        var owner = await RecordedAsync(env);
-        await using var suspectServer = await OipTestServer.StartAsync(owner);
-        suspectServer.InferFault = OipFault.ServerError;
-        env.Options.AllowedEndpoints.Add(suspectServer.ModelUrl.ToString());
-        using var client = env.Client(ApiRoles.Investigate);
-        using var response = await client.PostAsync(Compare, ApiTestEnvironment.Form([], ("kitId", ApiTestEnvironment.KitId), ("endpoint", suspectServer.ModelUrl.ToString())));
-        await Problems.AssertProblemAsync(response, HttpStatusCode.BadGateway, ErrorCodes.EndpointRefused);
-    }
-
-    [TestMethod]
-    public async Task Compare_SuspectEndpointSlowerThanTheRequestTimeout_Answers504()
-    {
-        using var env = new ApiTestEnvironment(o => o.RequestTimeoutSeconds = 2);
-        var owner = await RecordedAsync(env);
-        await using var suspectServer = await OipTestServer.StartAsync(owner, new OipTestServerOptions { SlowDelay = TimeSpan.FromSeconds(30) });
-        suspectServer.InferFault = OipFault.Slow;
-        env.Options.AllowedEndpoints.Add(suspectServer.ModelUrl.ToString());
-        using var client = env.Client(ApiRoles.Investigate);
-        using var response = await client.PostAsync(Compare, ApiTestEnvironment.Form([], ("kitId", ApiTestEnvironment.KitId), ("endpoint", suspectServer.ModelUrl.ToString())));
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.AreEqual(HttpStatusCode.GatewayTimeout, response.StatusCode, body);
-        Assert.IsTrue(body.Contains(ErrorCodes.RequestTimedOut, StringComparison.Ordinal) || body.Contains(ErrorCodes.EndpointTimeout, StringComparison.Ordinal), body);
-    }
-
-    /// <summary>Records a fingerprint of a tiny owner model into the environment's kit (through the library) and returns the model.</summary>
-    private static async Task<byte[]> RecordedAsync(ApiTestEnvironment env)
-    {
-        var owner = TinyModels.Mlp(784, 64, 10, seed: 1).ToByteArray();
-        using var folder = new TempFolder();
-        File.WriteAllBytes(folder.File("owner.onnx"), owner);
-        var nulls = Directory.CreateDirectory(folder.File("nulls")).FullName;
-        for (var seed = 100; seed < 104; seed++)
-        {
-            TinyModels.Write(TinyModels.Mlp(784, 64, 10, seed), Path.Combine(nulls, $"null-{seed}.onnx"));
-        }
-
-        using var lease = await env.KeyStore.OpenKitAsync(ApiTestEnvironment.KitId, forUpdate: true, CancellationToken.None);
-        await Protection.Fingerprints.FingerprintRecording.RecordAsync(new Protection.Fingerprints.FingerprintRecordRequest
-        {
-            ModelPath = folder.File("owner.onnx"), Kit = lease.Access, DataFolder = RepositoryFiles.SampleData, NullModels = nulls,
-        });
-        lease.Commit();
-        return owner;
     }
 
     /// <summary>A tar of independently initialised models of the owner's shape.</summary>
