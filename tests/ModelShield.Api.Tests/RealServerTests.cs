@@ -38,7 +38,7 @@ public sealed class RealServerTests
         }
 
         var config = temp.File("api.json");
-        File.WriteAllText(config, $$"""{ "Api": { "keyStore": { "folder": "keystore", "masterKeyFile": "master.key" }, "rateLimit": { "permitsPerMinute": 1200, "burst": 100 }, "apiKeys": [ {{string.Join(", ", entries)}} ] } }""");
+        File.WriteAllText(config, $$"""{ "Api": { "keyStore": { "folder": "keystore", "masterKeyFile": "master.key" }, "rateLimit": { "permitsPerMinute": 1200, "burst": 100 }, "dataFolders": { "sample": "{{RepositoryFiles.SampleData}}" }, "apiKeys": [ {{string.Join(", ", entries)}} ] } }""");
         using (var signingKey = ECDsa.Create(ECCurve.NamedCurves.nistP256))
         {
             File.WriteAllText(temp.File("release.key.pem"), signingKey.ExportPkcs8PrivateKeyPem());
@@ -59,7 +59,7 @@ public sealed class RealServerTests
             http.DefaultRequestHeaders.Add(ApiKeyAuthentication.HeaderName, keys[ApiRoles.Release]);
             using var accepted = await http.PostAsync(new Uri("/v1/protect", UriKind.Relative), ApiTestEnvironment.Form(
                 [("model", "model.onnx", TinyModels.Mlp(784, 64, 10, seed: 1).ToByteArray()), ("nullModels", "nulls.tar", FingerprintEndpointsTests.NullModelsTar(4))],
-                ("kitId", "acme"), ("keyId", "release"), ("payload", "ACME v1")));
+                ("kitId", "acme"), ("keyId", "release"), ("payload", "ACME v1"), ("data", "sample"), ("triggers", "0")));
             var protect = await JobPolling.AwaitAsync(http, accepted);
             JobPolling.Result(protect);
             var release = await http.GetByteArrayAsync(new Uri($"/v1/jobs/{protect.GetProperty("id").GetString()}/archive", UriKind.Relative));
