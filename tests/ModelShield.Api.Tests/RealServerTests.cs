@@ -110,6 +110,23 @@ public sealed class RealServerTests
         Assert.DoesNotContain(pem.Split('\n')[1], stored);
     }
 
+    [TestMethod]
+    [DataRow("/nonexistent/api.json", "MS1001")]
+    [DataRow("BAD", "MS1060")]
+    public void Serve_UnusableConfig_Exits2WithTheCode(string config, string code)
+    {
+        using var temp = new TempFolder();
+        if (config == "BAD")
+        {
+            config = temp.File("api.json");
+            File.WriteAllText(config, """{ "Api": { "apiKeys": [ { "name": "x", "role": "root", "sha256": "00" } ] } }""");
+        }
+
+        var result = CliRunner.Run("serve", "--urls", $"http://127.0.0.1:{FreePort()}", "--config", config);
+        Assert.AreEqual(2, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Stderr, code);
+    }
+
     private static Process StartServer(string config, int port, out StringBuilder log)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
