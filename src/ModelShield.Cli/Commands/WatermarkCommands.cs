@@ -103,9 +103,9 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
             w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Fidelity     test accuracy {fidelity.AccuracyBefore:P2} -> {fidelity.AccuracyAfter:P2} ({fidelity.AccuracyChangePoints:+0.00;-0.00} points), top-1 agreement {fidelity.Top1Agreement:P2} on {fidelity.TestImages:N0} test images"));
         }
 
-        if (result.Repair is { } r)
+        if (result.Repair is { Training: var r } repair)
         {
-            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Repair       {r.Epochs} epochs at lr {r.LearningRate}: test accuracy {r.AccuracyBefore:P2} -> {r.AccuracyAfter:P2}; bits at the margin {r.RowsAtMarginBefore} -> {r.RowsAtMarginAfter} of {r.Rows}, reading right {r.RowsRightSignAfter}"));
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Repair       {r.Epochs} epochs at lr {r.LearningRate}: test accuracy {r.AccuracyBefore:P2} -> {r.AccuracyAfter:P2}; bits at the margin {r.RowsAtMarginBefore} -> {r.RowsAtMarginAfter} of {r.Rows} ({repair.BitsPushedBack} pushed back after)"));
         }
 
         if (report.CappedBits > 0)

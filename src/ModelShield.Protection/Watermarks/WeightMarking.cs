@@ -57,7 +57,12 @@ public sealed record WeightMarkRequest
 /// <param name="Report">Bits, carriers and per-tensor changes.</param>
 /// <param name="Fidelity">Test accuracy before and after, and top-1 agreement; null without data.</param>
 /// <param name="Repair">What repair fine-tuning did; null when not asked for.</param>
-public sealed record WeightMarkResult(string Scheme, string EntryId, string Output, string OutputSha256, WeightEmbedReport Report, FidelityReport? Fidelity, LabRepairResult? Repair);
+public sealed record WeightMarkResult(string Scheme, string EntryId, string Output, string OutputSha256, WeightEmbedReport Report, FidelityReport? Fidelity, WeightRepairResult? Repair);
+
+/// <summary>Repair: the fine-tuning, then the closed-form push that brings back to the margin any bit it left below.</summary>
+/// <param name="Training">Accuracy and bits at the margin before and after fine-tuning.</param>
+/// <param name="BitsPushedBack">Bits below the margin after fine-tuning, pushed back in closed form (all bits are at the margin after).</param>
+public sealed record WeightRepairResult(LabRepairResult Training, int BitsPushedBack);
 
 /// <summary>One weight watermark's test on a suspect, as reported.</summary>
 /// <param name="EntryId">The kit entry tested.</param>
@@ -186,7 +191,7 @@ public static class WeightMarking
     }
 
     /// <summary>Fine-tunes the marked model to win back accuracy while a hinge penalty keeps every bit at the margin.</summary>
-    private static LabRepairResult Repair(OnnxModel marked, OwnerKit kit, KitEntry entry, WeightMarkRequest request)
+    private static WeightRepairResult Repair(OnnxModel marked, OwnerKit kit, KitEntry entry, WeightMarkRequest request)
     {
         var layout = WeightWatermark.Layout(kit, entry);
         var constraint = new MarginConstraint(
@@ -194,13 +199,17 @@ public static class WeightMarking
             layout.Signs,
             layout.Scales,
             layout.Margin);
-        return LabRepair.Repair(marked, constraint, new LabRepairRequest
+        var training = LabRepair.Repair(marked, constraint, new LabRepairRequest
         {
             DataFolder = request.DataFolder,
             Epochs = request.RepairEpochs,
             LearningRate = request.RepairLearningRate,
             Log = request.Log,
         });
+
+        // The penalty acts only once a bit falls below the margin, so the last steps can leave a few just under it.
+        var (pushed, _) = WeightWatermark.Reinforce(marked, kit, entry);
+        return new WeightRepairResult(training, pushed);
     }
 
     internal static void RequireAlpha(double alpha)

@@ -45,50 +45,7 @@ public static class WeightWatermark
                 $"The model has {elements} carrier weights (float tensors of rank 2 or more); {bits} bits need at least {16L * bits}.");
         }
 
-        var layoutKey = kit.DeriveKey(LayoutPurpose(entryId));
-        var projection = Project(carriers.Select(c => (c.Name, c.Values, c.Std)), layoutKey, bits);
-
-        // κ_j: the relative push that brings bit j's projection to the margin.
-        var kappa = new double[bits];
-        var capped = 0;
-        for (var j = 0; j < bits; j++)
-        {
-            var sign = payload[j] ? 1 : -1;
-            var deficit = margin - (sign * projection.Normalized(j));
-            if (deficit <= 0 || projection.Magnitude[j] == 0)
-            {
-                continue;
-            }
-
-            kappa[j] = sign * deficit * Math.Sqrt(projection.Count[j]) / projection.Magnitude[j];
-            if (Math.Abs(kappa[j]) > MaxRelativeChange)
-            {
-                kappa[j] = Math.CopySign(MaxRelativeChange, kappa[j]);
-                capped++;
-            }
-        }
-
-        var changes = new List<TensorChange>();
-        foreach (var carrier in carriers)
-        {
-            using var stream = new KeyedStream(layoutKey, carrier.Name);
-            var values = carrier.Values;
-            double maxChange = 0, sumChange = 0;
-            for (var i = 0; i < values.Length; i++)
-            {
-                var (bit, chip) = Assign(stream.Next(), bits);
-                var w = values[i];
-                var updated = (float)(w * (1 + (kappa[bit] * chip * Math.Sign(w))));
-                var change = Math.Abs(updated - w) / carrier.Std;
-                maxChange = Math.Max(maxChange, change);
-                sumChange += change;
-                values[i] = updated;
-            }
-
-            TensorData.WriteFromSingle(model, carrier.Tensor, values);
-            changes.Add(new TensorChange(carrier.Name, values.Length, maxChange, sumChange / values.Length));
-        }
-
+        var (changes, capped) = Push(model, carriers, kit.DeriveKey(LayoutPurpose(entryId)), payload, margin, out _);
         var tensors = new JsonArray(carriers.Select(c => (JsonNode)new JsonObject
         {
             ["name"] = c.Name,
@@ -114,6 +71,30 @@ public static class WeightWatermark
                 ["tensors"] = tensors,
             });
         return (new WeightEmbedReport(bits, elements, margin, capped, changes), entry);
+    }
+
+    /// <summary>
+    /// Pushes back to the margin every bit of <paramref name="entry"/> that training pulled below it, in
+    /// <paramref name="model"/> (in memory), with the same closed-form step as embedding and the standard deviations
+    /// recorded at embedding; bits at or above the margin are left alone. Returns the bits pushed and the changes.
+    /// </summary>
+    public static (int BitsPushed, IReadOnlyList<TensorChange> Changes) Reinforce(OnnxModel model, OwnerKit kit, KitEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(kit);
+        ArgumentNullException.ThrowIfNull(entry);
+        var bits = entry.Secret["bits"]!.GetValue<int>();
+        var payload = WatermarkPayload.FromHex(entry.Secret["payloadHex"]!.GetValue<string>(), bits);
+        var margin = entry.Summary["margin"]?.GetValue<double>() ?? WeightEmbedOptions.DefaultMargin;
+        var carriers = entry.Secret["tensors"]!.AsArray().Select(t =>
+        {
+            var name = t!["name"]!.GetValue<string>();
+            var tensor = model.Graph.Initializer.FirstOrDefault(i => i.Name == name && TensorElementTypes.ElementCount(i) == t["elements"]!.GetValue<long>())
+                ?? throw new ModelShieldException(ErrorCodes.WatermarkCapacity, $"The model lost the marked tensor '{name}'.");
+            return new Carrier(name, tensor, TensorData.ReadAsSingle(model, tensor), t["std"]!.GetValue<double>());
+        }).ToList();
+        var (changes, _) = Push(model, carriers, kit.DeriveKey(LayoutPurpose(entry.Id)), payload, margin, out var pushed);
+        return (pushed, changes);
     }
 
     /// <summary>
@@ -214,6 +195,61 @@ public static class WeightWatermark
             payload.Select(b => b ? 1f : -1f).ToArray(),
             counts.Select(c => c == 0 ? 0f : (float)(1 / Math.Sqrt(c))).ToArray(),
             entry.Summary["margin"]?.GetValue<double>() ?? WeightEmbedOptions.DefaultMargin);
+    }
+
+    /// <summary>
+    /// The closed-form push: κ_j is the relative change that brings bit j's projection to the margin (0 for bits already
+    /// there), capped at <see cref="MaxRelativeChange"/>; each weight w becomes w·(1 + κ_j·chip·sign(w)).
+    /// </summary>
+    private static (List<TensorChange> Changes, int Capped) Push(OnnxModel model, List<Carrier> carriers, byte[] layoutKey, bool[] payload, double margin, out int pushed)
+    {
+        var bits = payload.Length;
+        var projection = Project(carriers.Select(c => (c.Name, c.Values, c.Std)), layoutKey, bits);
+        var kappa = new double[bits];
+        var capped = 0;
+        pushed = 0;
+        for (var j = 0; j < bits; j++)
+        {
+            var sign = payload[j] ? 1 : -1;
+            var deficit = margin - (sign * projection.Normalized(j));
+
+            // A bit pushed once sits at the margin up to float rounding: not a deficit.
+            if (deficit <= 1e-6 || projection.Magnitude[j] == 0)
+            {
+                continue;
+            }
+
+            pushed++;
+            kappa[j] = sign * deficit * Math.Sqrt(projection.Count[j]) / projection.Magnitude[j];
+            if (Math.Abs(kappa[j]) > MaxRelativeChange)
+            {
+                kappa[j] = Math.CopySign(MaxRelativeChange, kappa[j]);
+                capped++;
+            }
+        }
+
+        var changes = new List<TensorChange>();
+        foreach (var carrier in carriers)
+        {
+            using var stream = new KeyedStream(layoutKey, carrier.Name);
+            var values = carrier.Values;
+            double maxChange = 0, sumChange = 0;
+            for (var i = 0; i < values.Length; i++)
+            {
+                var (bit, chip) = Assign(stream.Next(), bits);
+                var w = values[i];
+                var updated = (float)(w * (1 + (kappa[bit] * chip * Math.Sign(w))));
+                var change = Math.Abs(updated - w) / carrier.Std;
+                maxChange = Math.Max(maxChange, change);
+                sumChange += change;
+                values[i] = updated;
+            }
+
+            TensorData.WriteFromSingle(model, carrier.Tensor, values);
+            changes.Add(new TensorChange(carrier.Name, values.Length, maxChange, sumChange / values.Length));
+        }
+
+        return (changes, capped);
     }
 
     internal static string LayoutPurpose(string entryId) => $"weights/v1/layout/{entryId}";

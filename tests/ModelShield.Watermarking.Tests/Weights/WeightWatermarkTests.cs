@@ -158,6 +158,33 @@ public sealed class WeightWatermarkTests
         Assert.AreEqual(ErrorCodes.WatermarkCapacity, ex.Code);
     }
 
+    [TestMethod]
+    public void Reinforce_WeightsShrunkBelowTheMargin_PushesEveryBitBackOnce()
+    {
+        var (model, kit, entry, _) = Marked();
+        Transform(model, values => Array.ConvertAll(values, v => v * 0.4f));
+
+        var (pushed, changes) = WeightWatermark.Reinforce(model, kit, entry);
+        var (again, _) = WeightWatermark.Reinforce(model, kit, entry);
+
+        Assert.AreEqual(256, pushed, "shrinking every weight to 40 % brings every bit below margin 2");
+        Assert.IsNotEmpty(changes);
+        Assert.AreEqual(0, again, "a bit pushed back sits at the margin");
+        Assert.AreEqual(256, WeightWatermark.Detect(model, kit, entry).Test.Successes);
+    }
+
+    [TestMethod]
+    public void Reinforce_FreshlyMarked_ChangesNothing()
+    {
+        var (model, kit, entry, _) = Marked();
+        var before = model.ToBytes();
+
+        var (pushed, _) = WeightWatermark.Reinforce(model, kit, entry);
+
+        Assert.AreEqual(0, pushed);
+        CollectionAssert.AreEqual(before, model.ToBytes());
+    }
+
     private static OnnxModel Model(int seed) => OnnxModel.Parse(TinyModels.Mlp(784, 128, 10, seed).ToByteArray(), null);
 
     private static (OnnxModel Model, OwnerKit Kit, KitEntry Entry, WeightEmbedReport Report) Marked()
