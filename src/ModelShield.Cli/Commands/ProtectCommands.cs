@@ -34,6 +34,7 @@ internal sealed class ProtectCommands(CliOutput cli)
         [Option(Description = "Triggers to embed when --data is given (0: none)")] int triggers = 100,
         [Option("trigger-epochs", Description = "Trigger fine-tuning epochs (default 3, more while a trigger is unlearned)")] int? triggerEpochs = null,
         [Option("trigger-lr", Description = "Trigger fine-tuning learning rate (default 0.0001; small data sets need more)")] double? triggerLr = null,
+        [Option("repair-epochs", Description = "After the weight watermark, fine-tune this many epochs on --data with a penalty that keeps the mark (wins back accuracy)")] int repairEpochs = 0,
         [Option(Description = "Fingerprint queries")] int queries = 100,
         [Option("null-models", Description = "Folder of independent models (*.onnx) to calibrate the fingerprint on (default: train reference models)")] string? nullModels = null,
         [Option(Description = "Replace an existing release folder")] bool force = false,
@@ -57,6 +58,7 @@ internal sealed class ProtectCommands(CliOutput cli)
             Triggers = triggers,
             TriggerEpochs = triggerEpochs,
             TriggerLearningRate = triggerLr,
+            RepairEpochs = repairEpochs,
             Queries = queries,
             NullModels = nullModels,
             Force = force,
@@ -135,7 +137,7 @@ internal sealed class ProtectCommands(CliOutput cli)
             w.WriteLine(string.Create(ci, $"Triggers     {t.Triggers} {t.Kind} triggers, trigger accuracy {t.Training.TriggerAccuracy:P0} (kit entry {t.EntryId[..8]})"));
         }
 
-        w.WriteLine(string.Create(ci, $"Weights      {r.Weights.Report.Bits} bits in {r.Weights.Report.CarrierElements:N0} weights (kit entry {r.Weights.EntryId[..8]})"));
+        w.WriteLine(string.Create(ci, $"Weights      {r.Weights.Report.Bits} bits in {r.Weights.Report.CarrierElements:N0} weights (kit entry {r.Weights.EntryId[..8]}){(r.Weights.Repair is { } repair ? $", repaired {repair.Training.Epochs} epoch(s), {repair.BitsPushedBack} bits pushed back" : "")}"));
         w.WriteLine(string.Create(ci, $"Fingerprint  {r.Fingerprint.Queries} queries, {r.Fingerprint.NullModels.Count} null models ({r.Fingerprint.NullOrigin}) (kit entry {r.Fingerprint.EntryId[..8]})"));
         if (r.Fidelity is { } f)
         {

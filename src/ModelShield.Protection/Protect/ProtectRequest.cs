@@ -47,6 +47,9 @@ public sealed record ProtectRequest
     /// <summary>Trigger fine-tuning learning rate; null for the lab's default (small data sets need a larger one).</summary>
     public double? TriggerLearningRate { get; init; }
 
+    /// <summary>Repair fine-tuning epochs after the weight watermark (needs <see cref="DataFolder"/>; 0: none).</summary>
+    public int RepairEpochs { get; init; }
+
     /// <summary>Fingerprint queries.</summary>
     public int Queries { get; init; } = 100;
 

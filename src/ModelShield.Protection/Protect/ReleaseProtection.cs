@@ -40,6 +40,11 @@ public static class ReleaseProtection
             throw new ModelShieldException(ErrorCodes.BadUsage, "The number of triggers must lie between 0 and 10000.");
         }
 
+        if (request.RepairEpochs > 0 && request.DataFolder is null)
+        {
+            throw new ModelShieldException(ErrorCodes.BadUsage, "Repair fine-tunes on the owner's data: give a data folder.");
+        }
+
         var kit = request.Kit.Read();
         var parent = Path.GetDirectoryName(output)!;
         Directory.CreateDirectory(parent);
@@ -80,6 +85,9 @@ public static class ReleaseProtection
                 Kit = request.Kit,
                 OutputPath = modelPath,
                 PayloadText = request.Payload ?? string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(request.ModelPath)} released {DateTime.UtcNow:yyyy-MM-dd}"),
+                DataFolder = request.RepairEpochs > 0 ? request.DataFolder : null,
+                RepairEpochs = request.RepairEpochs,
+                Log = request.Log,
             });
 
             request.Log?.Report("3/4 fingerprint");

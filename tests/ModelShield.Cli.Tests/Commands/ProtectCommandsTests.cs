@@ -38,7 +38,7 @@ public sealed class ProtectCommandsTests
         var independent = Train(_temp.File("independent.onnx"), 77);
         var output = _temp.File("release");
         var protect = CliRunner.Run("protect", RepositoryFiles.Model("mlp"), "--kit", kit, "--kit-key-file", key, "--key", privateKey,
-            "--data", RepositoryFiles.SampleData, "--null-models", nulls, "--trigger-lr", "0.001", "-o", output, "--json");
+            "--data", RepositoryFiles.SampleData, "--null-models", nulls, "--trigger-lr", "0.001", "--repair-epochs", "1", "-o", output, "--json");
         var stolen = _temp.File("stolen.onnx");
         var attack = CliRunner.Run("lab", "attack", Path.Combine(output, "model.onnx"), "--attack", "finetune:epochs=1+prune:fraction=0.3", "--data", RepositoryFiles.SampleData, "-o", stolen);
         Assert.AreEqual(0, attack.ExitCode, attack.ToString());
@@ -59,6 +59,7 @@ public sealed class ProtectCommandsTests
         var files = root.GetProperty("artifacts").EnumerateArray().Select(a => a.GetProperty("path").GetString()).ToList();
         CollectionAssert.AreEquivalent(new[] { "MODEL_CARD.md", "kit-commitment.json", "model.onnx", "model.sig" }, files);
         Assert.AreEqual(1.0, root.GetProperty("triggers").GetProperty("training").GetProperty("triggerAccuracy").GetDouble());
+        Assert.AreEqual(1, root.GetProperty("weights").GetProperty("repair").GetProperty("training").GetProperty("epochs").GetInt32());
         Assert.IsLessThan(1.0, Math.Abs(root.GetProperty("fidelity").GetProperty("accuracyChangePoints").GetDouble()));
         using var commitment = JsonDocument.Parse(File.ReadAllText(Path.Combine(_release.Output, "kit-commitment.json")));
         Assert.AreEqual(root.GetProperty("commitment").GetProperty("commitment").GetString(), commitment.RootElement.GetProperty("commitment").GetString());
