@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using ModelShield.IO;
 using ModelShield.Errors;
 using ModelShield.Fingerprinting;
 using ModelShield.Fingerprinting.Calibration;
@@ -122,7 +123,7 @@ public static class FingerprintRecording
             }
 
             var fingerprint = await AskAsync(request.ModelPath, querySet, nulls, givenNulls is null ? "trained" : "given", trainingSeconds, cancellationToken).ConfigureAwait(false);
-            var sha256 = await HashFileAsync(request.ModelPath, cancellationToken).ConfigureAwait(false);
+            var (sha256, _) = FileDigest.Sha256(request.ModelPath);
             request.Kit.Add(fingerprint.ToKitEntry(sha256));
             return Describe(fingerprint, Path.GetFullPath(request.ModelPath), sha256);
         }
@@ -133,12 +134,6 @@ public static class FingerprintRecording
                 Directory.Delete(trainedFolder, recursive: true);
             }
         }
-    }
-
-    internal static async Task<string> HashFileAsync(string path, CancellationToken cancellationToken)
-    {
-        await using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
     }
 
     private static async Task<Fingerprint> AskAsync(string model, QuerySet queries, List<(string Path, string Name)> nulls, string origin, double? trainingSeconds, CancellationToken cancellationToken)

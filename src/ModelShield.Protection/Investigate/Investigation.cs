@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
-using System.Security.Cryptography;
+using ModelShield.IO;
 using ModelShield.Errors;
 using ModelShield.Fingerprinting;
 using ModelShield.Onnx.Files;
@@ -287,7 +287,7 @@ public static class Investigation
     private static ExaminedFile Examine(string role, string path)
     {
         var full = Path.GetFullPath(path);
-        using var stream = File.OpenRead(full);
-        return new ExaminedFile(role, full, stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream)));
+        var (sha256, bytes) = FileDigest.Sha256(full);
+        return new ExaminedFile(role, full, bytes, sha256);
     }
 }

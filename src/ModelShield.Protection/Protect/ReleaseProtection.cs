@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ModelShield.Errors;
@@ -214,8 +213,8 @@ public static class ReleaseProtection
                     : relative == ModelCardFileName ? "model card"
                     : relative.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? "model"
                     : external.Contains(relative) ? "external data" : "other";
-                using var stream = File.OpenRead(path);
-                return new ReleaseArtifact(relative, stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream)), role);
+                var (sha256, bytes) = FileDigest.Sha256(path);
+                return new ReleaseArtifact(relative, bytes, sha256, role);
             })
             .OrderBy(a => a.Path, StringComparer.Ordinal)
             .ToList();

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
+using ModelShield.IO;
 using ModelShield.Errors;
 using ModelShield.Onnx.Files;
 using ModelShield.Onnx.Schema;
@@ -205,9 +205,5 @@ internal sealed class ZooBuilder
         return builder.ToString();
     }
 
-    private static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
+    private static string Sha256(string path) => FileDigest.Sha256(path).Sha256;
 }
