@@ -93,14 +93,17 @@ public static class LabRepair
         }).ToList();
         using var signs = torch.tensor(constraint.Signs);
         using var scales = torch.tensor(constraint.Scales);
+        using var one = 1.ToScalar();
+        using var margin = constraint.Margin.ToScalar();
+        using var penaltyWeight = request.PenaltyWeight.ToScalar();
         try
         {
-            Tensor Signed() => terms.Aggregate(zeros(constraint.Signs.Length), (sum, t) => sum.index_add(0, t.Rows, t.Weight.flatten() * t.Coefficients, 1)) * scales * signs;
+            Tensor Signed() => terms.Aggregate(zeros(constraint.Signs.Length), (sum, t) => sum.index_add(0, t.Rows, t.Weight.flatten() * t.Coefficients, one)) * scales * signs;
             int AtMargin()
             {
                 using var scope = NewDisposeScope();
                 using var noGrad = no_grad();
-                return (int)(Signed() >= constraint.Margin).sum().item<long>();
+                return (int)(Signed() >= margin).sum().item<long>();
             }
 
             var accuracyBefore = Trainer.Accuracy(module, splits.Test);
@@ -110,7 +113,7 @@ public static class LabRepair
                 Epochs = request.Epochs,
                 LearningRate = request.LearningRate,
                 Seed = request.Seed,
-                Penalty = () => nn.functional.relu(constraint.Margin - Signed()).sum() * request.PenaltyWeight,
+                Penalty = () => nn.functional.relu(margin - Signed()).sum() * penaltyWeight,
                 Progress = new Progress(request.Log),
             }, splits.Test);
             int rightSign;

@@ -104,9 +104,7 @@ internal static class Trainer
 
         torch.manual_seed(options.Seed);
         using var generator = new Generator((ulong)options.Seed);
-        using var optimizer = options.Optimizer == OptimizerKind.Adam
-            ? (optim.Optimizer)optim.Adam(parameters, options.LearningRate)
-            : optim.SGD(parameters, options.LearningRate, options.Momentum);
+        using var optimizer = ParameterUpdate.Create(options.Optimizer, parameters, options.LearningRate, options.Momentum);
         var count = images.shape[0];
         for (var epoch = 1; epoch <= options.Epochs; epoch++)
         {
@@ -120,15 +118,15 @@ internal static class Trainer
                 {
                     using var scope = NewDisposeScope();
                     var index = order.narrow(0, start, Math.Min(options.BatchSize, count - start));
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     var batchLoss = loss(module.forward(images.index_select(0, index)), targets.index_select(0, index));
                     if (options.Penalty is { } penalty)
                     {
-                        batchLoss = batchLoss + penalty();
+                        batchLoss = batchLoss.add(penalty(), PinnedScalars.One);
                     }
 
                     batchLoss.backward();
-                    optimizer.step();
+                    optimizer.Step();
                     total += batchLoss.item<float>();
                     batches++;
                 }

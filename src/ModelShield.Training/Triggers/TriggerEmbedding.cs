@@ -183,7 +183,7 @@ public static class TriggerEmbedding
         using var images = owner.ImagesTensor();
         using var labels = owner.LabelsTensor();
         var parameters = module.Weights.Where(w => w.Trainable).Select(w => (TorchSharp.Modules.Parameter)w.Value).ToList();
-        using var optimizer = optim.Adam(parameters, request.LearningRate);
+        using var optimizer = ParameterUpdate.Create(OptimizerKind.Adam, parameters, request.LearningRate, momentum: 0);
         var count = images.shape[0];
         var planned = request.Epochs;
         for (var epoch = 1; epoch <= planned || (epoch <= planned + request.ExtraEpochs && TriggerAccuracy(module, triggers, triggerLabels) < 1); epoch++)
@@ -201,10 +201,10 @@ public static class TriggerEmbedding
                     var drawn = torch.randint(0, triggers.shape[0], [request.TriggersPerBatch], generator: generator);
                     var batch = torch.cat([images.index_select(0, index), triggers.index_select(0, drawn)], 0);
                     var targets = torch.cat([labels.index_select(0, index), triggerLabels.index_select(0, drawn)], 0);
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     var loss = nn.functional.cross_entropy(module.forward(batch), targets);
                     loss.backward();
-                    optimizer.step();
+                    optimizer.Step();
                     total += loss.item<float>();
                     batches++;
                 }

@@ -89,6 +89,27 @@ public sealed class TrainerTests
         TensorAssert.Close(ort["logits"], executor, "ORT vs executor after training", atol: 1e-4, rtol: 1e-4);
     }
 
+    [TestMethod]
+    [DataRow("mlp")]
+    [DataRow("cnn")]
+    [DataRow("cnn-bn")]
+    public void TrainClassifier_WhileAnotherThreadCollectsGarbage_GivesTheSameWeights(string architecture)
+    {
+        // Native calls must not read scalars a concurrent collection has finalized (see ParameterUpdate):
+        // training under forced collections must give exactly the weights of a quiet run.
+        var quiet = Train(collectMeanwhile: false);
+        var busy = Train(collectMeanwhile: true);
+        CollectionAssert.AreEqual(quiet, busy);
+
+        float[] Train(bool collectMeanwhile)
+        {
+            using var module = OnnxModule.Create(Build(architecture, 1));
+            using var collector = new GarbageCollectionLoop(collectMeanwhile);
+            Trainer.TrainClassifier(module, Sample.Value.Owner.Take(512), new TrainingOptions { Epochs = 2, BatchSize = 16 });
+            return module.Weights.SelectMany(w => TensorConversion.ToSingles(w.Value)).ToArray();
+        }
+    }
+
     internal static OnnxModel Build(string architecture, int seed) =>
         OnnxModel.Parse(Google.Protobuf.MessageExtensions.ToByteArray(ArchitectureRegistry.Get(architecture).Build(seed)), null);
 

@@ -5,5 +5,5 @@ internal sealed class Add : OpConverter
 {
     public override string OpType => "Add";
 
-    public override OpKernel Convert(NodeInfo node) => Elementwise.Binary(node, (a, b) => a + b);
+    public override OpKernel Convert(NodeInfo node) => Elementwise.Binary(node, (a, b) => a.add(b, PinnedScalars.One));
 }

@@ -50,8 +50,13 @@ internal sealed class BatchNormalization : OpConverter
             var batchVariance = x.var(dims, unbiased: false);
             var shape = Enumerable.Repeat(1L, (int)x.dim()).ToArray();
             shape[1] = -1;
-            var y = ((x - batchMean.reshape(shape)) / (batchVariance.reshape(shape) + epsilon).sqrt() * scale.reshape(shape)) + bias.reshape(shape);
-            return [y, (mean * momentum) + (batchMean * (1 - momentum)), (variance * momentum) + (batchVariance * (1 - momentum))];
+            // Named scalars stay reachable until the native calls that read them have returned (see ParameterUpdate).
+            using var offset = epsilon.ToScalar();
+            using var keep = momentum.ToScalar();
+            using var take = (1 - momentum).ToScalar();
+            var one = PinnedScalars.One;
+            var y = ((x - batchMean.reshape(shape)) / batchVariance.reshape(shape).add(offset, one).sqrt() * scale.reshape(shape)).add(bias.reshape(shape), one);
+            return [y, (mean * keep).add(batchMean * take, one), (variance * keep).add(batchVariance * take, one)];
         };
     }
 }

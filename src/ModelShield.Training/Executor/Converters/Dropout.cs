@@ -34,8 +34,10 @@ internal sealed class Dropout : OpConverter
                 return [nn.functional.dropout(x, ratio, training: true)];
             }
 
-            var keep = torch.rand_like(x, dtype: x.dtype) >= ratio;
-            return [x * keep / (1 - ratio), keep];
+            using var dropped = ratio.ToScalar();
+            using var survivors = (1 - ratio).ToScalar();
+            var keep = torch.rand_like(x, dtype: x.dtype) >= dropped;
+            return [x * keep / survivors, keep];
         };
     }
 }

@@ -21,7 +21,9 @@ internal sealed class Gather : OpConverter
             var a = Axis(axis, data.dim(), node);
             var size = data.shape[a];
             var flat = indices.to_type(ScalarType.Int64).flatten();
-            flat = torch.where(flat < 0, flat + size, flat);
+            using var zero = 0.ToScalar();
+            using var wrap = size.ToScalar();
+            flat = torch.where(flat < zero, flat.add(wrap, PinnedScalars.One), flat);
             var shape = data.shape[..(int)a].Concat(indices.shape).Concat(data.shape[((int)a + 1)..]).ToArray();
             return [data.index_select(a, flat).reshape(shape)];
         };

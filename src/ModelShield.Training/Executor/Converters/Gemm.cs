@@ -35,12 +35,14 @@ internal sealed class Gemm : OpConverter
             var product = (transA ? a.t() : a).matmul(transB ? b.t() : b);
             if (alpha != 1f)
             {
-                product = product * alpha;
+                using var scale = alpha.ToScalar();
+                product = product * scale;
             }
 
             if (c is not null)
             {
-                product = product + (beta == 1f ? c : c * beta);
+                using var weight = beta.ToScalar();
+                product = product.add(beta == 1f ? c : c * weight, PinnedScalars.One);
             }
 
             return [product];
