@@ -49,7 +49,7 @@ internal static class WatermarkEndpoints
             {
                 var dataFolder = data ?? throw new ModelShieldException(ErrorCodes.RequestMalformed, "The triggers scheme fine-tunes: name a configured data folder in the field 'data'.");
                 var count = upload.Integer("triggers", 100, 1, 10_000);
-                var kind = upload.Field("triggerKind") ?? "noise";
+                var kind = upload.Field("triggerKind") ?? TriggerMarkRequest.DefaultKind;
                 var epochs = upload.Field("epochs") is null ? (int?)null : upload.Integer("epochs", 0, 1, 1000);
                 var learningRate = upload.Number("lr", 1e-7, 1);
                 embed = (kit, output) => TriggerMarking.Embed(new TriggerMarkRequest

@@ -33,7 +33,7 @@ internal sealed class ProtectCommands(CliOutput cli)
         [Option(Description = "Data folder (Fashion-MNIST layout): enables the trigger set and fidelity figures; fingerprint queries come from it")] string? data = null,
         [Option(Description = "Triggers to embed when --data is given (0: none)")] int triggers = 100,
         [Option("trigger-epochs", Description = "Trigger fine-tuning epochs (default 3, more while a trigger is unlearned)")] int? triggerEpochs = null,
-        [Option("trigger-lr", Description = "Trigger fine-tuning learning rate (default 0.0001; small data sets need more)")] double? triggerLr = null,
+        [Option("trigger-lr", Description = "Trigger fine-tuning learning rate (default 0.001)")] double? triggerLr = null,
         [Option("repair-epochs", Description = "After the weight watermark, fine-tune this many epochs on --data with a penalty that keeps the mark (wins back accuracy)")] int repairEpochs = 0,
         [Option(Description = "Fingerprint queries")] int queries = 100,
         [Option("null-models", Description = "Folder of independent models (*.onnx) to calibrate the fingerprint on (default: train reference models)")] string? nullModels = null,

@@ -37,9 +37,9 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
         [Option("repair-epochs", Description = "weights: fine-tune this many epochs on --data's owner split with a penalty that keeps the mark, to win back accuracy (Uchida-style)")] int repairEpochs = 0,
         [Option("repair-lr", Description = "weights: repair's learning rate")] double repairLr = 1e-4,
         [Option(Description = "triggers: number of triggers (default 100)")] int? triggers = null,
-        [Option("trigger-kind", Description = "triggers: noise or patterns (default noise)")] string? triggerKind = null,
-        [Option(Description = "triggers: fine-tuning epochs over the owner split (default 3; as many more only while a trigger is still answered wrongly)")] int? epochs = null,
-        [Option("lr", Description = "triggers: fine-tuning learning rate (default 0.0001)")] double? learningRate = null,
+        [Option("trigger-kind", Description = "triggers: patterns or noise (default patterns)")] string? triggerKind = null,
+        [Option(Description = "triggers: fine-tuning epochs over the owner split (default 3, then up to 10 more only while a trigger is still answered wrongly; given: up to as many more)")] int? epochs = null,
+        [Option("lr", Description = "triggers: fine-tuning learning rate (default 0.001)")] double? learningRate = null,
         [Option(Description = "Replace an existing output")] bool force = false,
         [Option(Description = "Print one JSON document")] bool json = false)
     {
@@ -61,7 +61,7 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
                 OutputPath = output,
                 DataFolder = data,
                 Triggers = triggers ?? 100,
-                Kind = triggerKind ?? "noise",
+                Kind = triggerKind ?? TriggerMarkRequest.DefaultKind,
                 Epochs = epochs,
                 LearningRate = learningRate,
                 Force = force,

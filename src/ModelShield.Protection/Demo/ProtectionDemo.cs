@@ -113,9 +113,6 @@ public static class ProtectionDemo
             Payload = "ModelShield demo release",
             DataFolder = request.DataFolder,
             NullModels = nullModels,
-
-            // The sample holds 2,666 owner images, a fifteenth of the full split: fine-tuning needs a larger step to learn the triggers.
-            TriggerLearningRate = 1e-3,
             Log = log,
         }, cancellationToken).ConfigureAwait(false);
 

@@ -29,10 +29,13 @@ public sealed record TriggerMarkRequest
     /// <summary>Number of triggers.</summary>
     public int Triggers { get; init; } = 100;
 
-    /// <summary>noise or patterns.</summary>
-    public string Kind { get; init; } = "noise";
+    /// <summary>The trigger kind when none is asked for: patterns survived fine-tuning better than noise (docs/watermark-triggers.md).</summary>
+    public const string DefaultKind = "patterns";
 
-    /// <summary>Fine-tuning epochs; null for the lab's default (and as many more only while a trigger is still answered wrongly).</summary>
+    /// <summary>noise or patterns.</summary>
+    public string Kind { get; init; } = DefaultKind;
+
+    /// <summary>Fine-tuning epochs; null for the lab's default (3, then up to 10 more only while a trigger is still answered wrongly); given, up to as many more.</summary>
     public int? Epochs { get; init; }
 
     /// <summary>Fine-tuning learning rate; null for the lab's default.</summary>

@@ -57,21 +57,17 @@ internal sealed class DistillAttack : IAttack
 
         using var scope = NewDisposeScope();
         using var images = asked.ImagesTensor();
+        using var soft = new SoftLabels(temperature);
         Tensor targets;
         using (var teacher = OnnxModule.Create(context.Model))
         {
-            var logits = Trainer.Logits(teacher, images);
-            using var divisor = temperature.ToScalar();
-            targets = labels == "soft" ? (logits / divisor).softmax(1) : logits.argmax(1);
+            targets = labels == "soft" ? soft.Of(teacher, images) : Trainer.Logits(teacher, images).argmax(1);
         }
 
         var student = OnnxModel.Parse(ArchitectureRegistry.Get(arch).Build(context.Seed, pool.Height, pool.Width).ToByteArray(), null);
         using var module = OnnxModule.Create(student);
-        var t = (float)temperature;
-        using var softening = t.ToScalar();
-        using var gradientScale = (t * t).ToScalar();
         Func<Tensor, Tensor, Tensor> loss = labels == "soft"
-            ? (logits, probabilities) => -(probabilities * (logits / softening).log_softmax(1)).sum(1).mean() * gradientScale
+            ? soft.Loss
             : (logits, top) => nn.functional.cross_entropy(logits, top);
         Trainer.Fit(module, images, targets, loss, options);
         module.WriteWeightsTo(student);

@@ -109,23 +109,25 @@ internal static class QuerySelection
         var queries = torch.tensor(rows.SelectMany(r => r).ToArray()).reshape(shape);
         var ownerLabels = Trainer.Logits(ownerModule, queries).argmax(1);
         var trainImages = images.ImagesTensor();
+        var ownerShaped = trainImages.reshape([images.Count, .. rowShape.Select(d => (long)d)]);
         var trainLabels = images.LabelsTensor();
         var scores = torch.zeros(rows.Count, dtype: ScalarType.Float64);
         for (var s = 0; s < Surrogates; s++)
         {
             using var surrogate = OnnxModule.Create(owner);
             var options = new TrainingOptions { Epochs = 1, LearningRate = SurrogateLearningRate, Seed = random.Next() };
-            Trainer.Fit(surrogate, trainImages.reshape([images.Count, .. rowShape.Select(d => (long)d)]), trainLabels, static (logits, targets) => nn.functional.cross_entropy(logits, targets), options);
-            scores += Trainer.Logits(surrogate, queries).argmax(1).eq(ownerLabels).to_type(ScalarType.Float64);
+            Trainer.Fit(surrogate, ownerShaped, trainLabels, static (logits, targets) => nn.functional.cross_entropy(logits, targets), options);
+            scores.add_(Trainer.Logits(surrogate, queries).argmax(1).eq(ownerLabels).to_type(ScalarType.Float64), PinnedScalars.One);
         }
 
+        var asked = queries.reshape(rows.Count, 1, images.Height, images.Width);
         var mlp = ArchitectureRegistry.Get("mlp");
         for (var r = 0; r < SelectionReferences; r++)
         {
             var referenceSeed = random.Next();
             using var reference = OnnxModule.Create(OnnxModel.Parse(mlp.Build(referenceSeed, images.Height, images.Width).ToByteArray(), null));
             Trainer.TrainClassifier(reference, images, new TrainingOptions { Epochs = 1, Seed = referenceSeed });
-            scores -= Trainer.Logits(reference, queries.reshape(rows.Count, 1, images.Height, images.Width)).argmax(1).eq(ownerLabels).to_type(ScalarType.Float64);
+            scores.sub_(Trainer.Logits(reference, asked).argmax(1).eq(ownerLabels).to_type(ScalarType.Float64));
         }
 
         return scores.data<double>().ToArray();
@@ -208,13 +210,19 @@ internal static class QuerySelection
         var x = images.Subset(starts).ImagesTensor().reshape(shape);
         var (source, target) = TopTwo(module, x);
         var rows = torch.arange(n, dtype: ScalarType.Int64);
+        // Named scalars outlive the native calls that read them (see ParameterUpdate).
+        using var stopAt = BoundaryTargetProbability.ToScalar();
+        using var stepLength = BoundaryStep.ToScalar();
+        using var tiny = 1e-12f.ToScalar();
+        using var black = 0f.ToScalar();
+        using var white = 1f.ToScalar();
         for (var step = 0; step < BoundaryMaxSteps; step++)
         {
             using var stepScope = NewDisposeScope();
             var input = x.detach().requires_grad_(true);
             var logits = module.forward(input);
             var probabilities = logits.softmax(1).detach();
-            var active = probabilities[rows, target].lt(BoundaryTargetProbability);
+            var active = probabilities[rows, target].lt(stopAt);
             if (!active.any().item<bool>())
             {
                 break;
@@ -222,9 +230,9 @@ internal static class QuerySelection
 
             var margin = (logits[rows, source] - logits[rows, target]).sum();
             var gradient = torch.autograd.grad([margin], [input])[0].reshape(n, -1);
-            var norm = gradient.norm(1, keepdim: true).clamp_min(1e-12f);
-            var move = (gradient / norm * BoundaryStep * active.unsqueeze(1).to_type(ScalarType.Float32)).reshape(shape);
-            x = (x - move).clamp(0, 1).detach().MoveToOuterDisposeScope();
+            var norm = gradient.norm(1, keepdim: true).clamp_min(tiny);
+            var move = (gradient / norm * stepLength * active.unsqueeze(1).to_type(ScalarType.Float32)).reshape(shape);
+            x = (x - move).clamp(black, white).detach().MoveToOuterDisposeScope();
         }
 
         var values = x.reshape(n, -1).data<float>().ToArray();
