@@ -50,15 +50,14 @@ public static class ModelGuard
     /// </summary>
     internal static GuardedSession CreateSession(string onnx, MemoryContentReader memory, SessionOptions? sessionOptions, Func<string, Exception> notCovered, VerificationResult result)
     {
-        if (!memory.TryGet(onnx, out var modelPointer, out var modelLength))
+        if (!memory.TryGetArray(onnx, out var modelBytes))
         {
             throw notCovered(onnx);
         }
 
-        var modelBytes = Copy(modelPointer, modelLength);
         var folder = Path.GetDirectoryName(onnx)!;
         var external = new List<(string, IntPtr, long)>();
-        foreach (var location in OnnxModel.Parse(modelBytes, folder).ExternalDataLocations())
+        foreach (var location in ExternalDataReferences.Locations(modelBytes, onnx))
         {
             var full = SafePath.ResolveInside(folder, location, "External data", ErrorCodes.UnsafeExternalDataPath);
             if (!memory.TryGet(full, out var pointer, out var length))
@@ -88,8 +87,6 @@ public static class ModelGuard
             throw;
         }
     }
-
-    private static unsafe byte[] Copy(IntPtr pointer, long length) => new ReadOnlySpan<byte>((void*)pointer, checked((int)length)).ToArray();
 
     private static ModelVerificationException NotCovered(VerificationResult result, string what) =>
         new(result with

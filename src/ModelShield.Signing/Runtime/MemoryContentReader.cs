@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using ModelShield.Errors;
 using ModelShield.Signing.Hashing;
@@ -19,13 +21,26 @@ internal sealed unsafe class MemoryContentReader : IContentReader, IDisposable
         var reader = new MemoryContentReader();
         foreach (var file in files)
         {
-            reader._buffers[file.FullPath] = new Buffer((byte*)NativeMemory.Alloc((nuint)Math.Max(1, file.Length)), file.Length);
+            reader._buffers[file.FullPath] = IsModel(file)
+                ? new Buffer(GC.AllocateUninitializedArray<byte>((int)file.Length, pinned: true))
+                : new Buffer((byte*)NativeMemory.Alloc((nuint)Math.Max(1, file.Length)), file.Length);
         }
 
         return reader;
     }
 
     /// <summary>The bytes held for a file, or false unless the whole file was read and hashed.</summary>
+    /// <summary>
+    /// A verified .onnx file's bytes as the managed array they were read into, for ONNX Runtime's session constructor,
+    /// which takes only arrays (so the model is never copied); false if the file is not held as one or not fully hashed.
+    /// </summary>
+    public bool TryGetArray(string fullPath, [NotNullWhen(true)] out byte[]? bytes)
+    {
+        var found = _buffers.TryGetValue(fullPath, out var buffer) && buffer.Array is not null && Interlocked.Read(ref buffer.Hashed) == buffer.Length;
+        bytes = found ? buffer!.Array : null;
+        return found;
+    }
+
     public bool TryGet(string fullPath, out IntPtr pointer, out long length)
     {
         var found = _buffers.TryGetValue(fullPath, out var buffer) && Interlocked.Read(ref buffer!.Hashed) == buffer.Length;
@@ -55,7 +70,7 @@ internal sealed unsafe class MemoryContentReader : IContentReader, IDisposable
 
     public void Dispose()
     {
-        foreach (var buffer in _buffers.Values)
+        foreach (var buffer in _buffers.Values.Where(b => b.Array is null))
         {
             NativeMemory.Free(buffer.Pointer);
         }
@@ -63,15 +78,35 @@ internal sealed unsafe class MemoryContentReader : IContentReader, IDisposable
         _buffers.Clear();
     }
 
+    // Model files up to the array limit go into pinned managed arrays (the session constructor's input); everything
+    // else, external data of any size included, into native memory.
+    private static bool IsModel(ModelFile file) =>
+        file.FullPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) && file.Length <= Array.MaxLength;
+
     /// <summary>
     /// One file's memory; <see cref="Hashed"/> counts the bytes read and hashed so far (ranges never overlap), so that
     /// a file is handed out only when every byte of it was checked.
     /// </summary>
-    private sealed class Buffer(byte* pointer, long length)
+    private sealed class Buffer
     {
-        public readonly byte* Pointer = pointer;
-        public readonly long Length = length;
+        public readonly byte* Pointer;
+        public readonly long Length;
+        public readonly byte[]? Array;
         public long Hashed;
+
+        public Buffer(byte* pointer, long length)
+        {
+            Pointer = pointer;
+            Length = length;
+        }
+
+        // A pinned array never moves, so its address stays valid for as long as the array lives (as long as this reader).
+        public Buffer(byte[] pinned)
+        {
+            Array = pinned;
+            Pointer = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
+            Length = pinned.Length;
+        }
     }
 
     /// <summary>A chunk of native memory as <see cref="Memory{T}"/>, so that it can be the target of an asynchronous read.</summary>
