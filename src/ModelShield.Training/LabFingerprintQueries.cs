@@ -41,7 +41,7 @@ public static class LabFingerprintQueries
     /// rest CutMix-style mixes, each kept from three candidates by how well fine-tuned copies of the owner keep its
     /// answer while independent models miss it; shuffled, so that any prefix holds every kind.
     /// </summary>
-    public static LabQueries Choose(string ownerModel, string? dataFolder, int count, int seed)
+    public static LabQueries Choose(string ownerModel, string? dataFolder, int count, int seed, CancellationToken cancellation = default)
     {
         if (count is < 10 or > 10_000)
         {
@@ -50,14 +50,14 @@ public static class LabFingerprintQueries
 
         var model = OnnxModel.Load(ownerModel);
         var splits = LabSplits.Load(dataFolder);
-        return QuerySelection.Select(model, splits, count, seed);
+        return QuerySelection.Select(model, splits, count, seed, cancellation);
     }
 
     /// <summary>
     /// Trains <paramref name="count"/> independent reference models (other seeds, several architectures, 2 epochs
     /// each) on the owner's split into <paramref name="folder"/>, to serve as null models.
     /// </summary>
-    public static LabReferenceModels TrainReferenceModels(string? dataFolder, string folder, int count, IProgress<string>? log)
+    public static LabReferenceModels TrainReferenceModels(string? dataFolder, string folder, int count, IProgress<string>? log, CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         Directory.CreateDirectory(folder);
@@ -77,6 +77,7 @@ public static class LabFingerprintQueries
                 Epochs = 2,
                 Seed = seed,
                 Overwrite = true,
+                Cancellation = cancellation,
             });
             models.Add((result.Output, recipe));
         }

@@ -45,6 +45,9 @@ public sealed record LabRepairRequest
 
     /// <summary>Receives a line per epoch.</summary>
     public IProgress<string>? Log { get; init; }
+
+    /// <summary>Stops the fine-tuning (with <see cref="OperationCanceledException"/>) once cancelled.</summary>
+    public CancellationToken Cancellation { get; init; }
 }
 
 /// <summary>What repair did: test accuracy and the rows that hold, before and after.</summary>
@@ -115,6 +118,7 @@ public static class LabRepair
                 Seed = request.Seed,
                 Penalty = () => nn.functional.relu(margin - Signed()).sum() * penaltyWeight,
                 Progress = new Progress(request.Log),
+                Cancellation = request.Cancellation,
             }, splits.Test);
             int rightSign;
             using (var scope = NewDisposeScope())

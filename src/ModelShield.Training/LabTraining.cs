@@ -41,6 +41,9 @@ public sealed record LabTrainRequest
 
     /// <summary>Receives a line per epoch.</summary>
     public IProgress<string>? Log { get; init; }
+
+    /// <summary>Stops the training (with <see cref="OperationCanceledException"/>) once cancelled.</summary>
+    public CancellationToken Cancellation { get; init; }
 }
 
 /// <summary>A trained model and how it was made.</summary>
@@ -83,6 +86,7 @@ public static class LabTraining
             LearningRate = request.LearningRate,
             Optimizer = optimizer,
             Progress = request.Log is null ? null : new Progress(request.Log),
+            Cancellation = request.Cancellation,
         };
         options.Validate();
         OutputCheck.BeforeWork(request.Output, request.Overwrite);

@@ -44,7 +44,7 @@ internal static class WatermarkEndpoints
             var scheme = Scheme(upload);
             var model = FormInputs.Model(upload, options);
             var data = FormInputs.DataFolder(upload, options);
-            Func<Protection.Kits.KitAccess, string, object> embed;
+            Func<Protection.Kits.KitAccess, string, CancellationToken, object> embed;
             if (scheme == TriggerWatermark.SchemeId)
             {
                 var dataFolder = data ?? throw new ModelShieldException(ErrorCodes.RequestMalformed, "The triggers scheme fine-tunes: name a configured data folder in the field 'data'.");
@@ -52,10 +52,12 @@ internal static class WatermarkEndpoints
                 var kind = upload.Field("triggerKind") ?? TriggerMarkRequest.DefaultKind;
                 var epochs = upload.Field("epochs") is null ? (int?)null : upload.Integer("epochs", 0, 1, 1000);
                 var learningRate = upload.Number("lr", 1e-7, 1);
-                embed = (kit, output) => TriggerMarking.Embed(new TriggerMarkRequest
-                {
-                    ModelPath = model, Kit = kit, OutputPath = output, DataFolder = dataFolder, Triggers = count, Kind = kind, Epochs = epochs, LearningRate = learningRate,
-                });
+                embed = (kit, output, cancellationToken) => TriggerMarking.Embed(
+                    new TriggerMarkRequest
+                    {
+                        ModelPath = model, Kit = kit, OutputPath = output, DataFolder = dataFolder, Triggers = count, Kind = kind, Epochs = epochs, LearningRate = learningRate,
+                    },
+                    cancellationToken);
             }
             else
             {
@@ -63,16 +65,18 @@ internal static class WatermarkEndpoints
                 var payloadHex = upload.Field("payloadHex");
                 var bits = upload.Integer("bits", WeightEmbedOptions.DefaultBits, 8, 4096);
                 var margin = upload.Number("margin", 1e-6, 10) ?? WeightEmbedOptions.DefaultMargin;
-                embed = (kit, output) => WeightMarking.Embed(new WeightMarkRequest
-                {
-                    ModelPath = model, Kit = kit, OutputPath = output, PayloadText = payload, PayloadHex = payloadHex, Bits = bits, Margin = margin, DataFolder = data,
-                });
+                embed = (kit, output, cancellationToken) => WeightMarking.Embed(
+                    new WeightMarkRequest
+                    {
+                        ModelPath = model, Kit = kit, OutputPath = output, PayloadText = payload, PayloadHex = payloadHex, Bits = bits, Margin = margin, DataFolder = data,
+                    },
+                    cancellationToken);
             }
 
             return async (output, cancellationToken) =>
             {
                 using var lease = await keyStore.OpenKitAsync(kitId, forUpdate: true, cancellationToken).ConfigureAwait(false);
-                var result = embed(lease.Access, Path.Combine(output, Path.GetFileName(model)));
+                var result = embed(lease.Access, Path.Combine(output, Path.GetFileName(model)), cancellationToken);
                 lease.Commit();
                 return result;
             };

@@ -95,13 +95,13 @@ public static class ProtectionDemo
         for (var i = 0; i < NullArchitectures.Length; i++)
         {
             log?.Report($"== independent model {i + 1}/{NullArchitectures.Length + 1} ({NullArchitectures[i]}, seed {9101 + i})");
-            LabTraining.Train(new LabTrainRequest { Architecture = NullArchitectures[i], DataFolder = request.DataFolder, Output = Path.Combine(nullModels, $"{NullArchitectures[i]}-s{9101 + i}.onnx"), Epochs = 2, Seed = 9101 + i });
+            LabTraining.Train(new LabTrainRequest { Architecture = NullArchitectures[i], DataFolder = request.DataFolder, Output = Path.Combine(nullModels, $"{NullArchitectures[i]}-s{9101 + i}.onnx"), Epochs = 2, Seed = 9101 + i, Cancellation = cancellationToken });
         }
 
         log?.Report($"== the innocent suspect: an independent {request.Architecture} (seed 4242)");
         var independent = Path.Combine(root, "independent", "model.onnx");
         Directory.CreateDirectory(Path.GetDirectoryName(independent)!);
-        var trained = LabTraining.Train(new LabTrainRequest { Architecture = request.Architecture, DataFolder = request.DataFolder, Output = independent, Epochs = 3, Seed = 4242 });
+        var trained = LabTraining.Train(new LabTrainRequest { Architecture = request.Architecture, DataFolder = request.DataFolder, Output = independent, Epochs = 3, Seed = 4242, Cancellation = cancellationToken });
 
         log?.Report("== protect the sample model");
         var protect = await ReleaseProtection.ProtectAsync(new ProtectRequest

@@ -105,7 +105,7 @@ public static class FingerprintRecording
         }
 
         // The queries are stored whole in the kit, so their seed only has to be unpredictable, not reproducible.
-        var chosen = LabFingerprintQueries.Choose(request.ModelPath, request.DataFolder, request.Queries, RandomNumberGenerator.GetInt32(int.MaxValue));
+        var chosen = LabFingerprintQueries.Choose(request.ModelPath, request.DataFolder, request.Queries, RandomNumberGenerator.GetInt32(int.MaxValue), cancellationToken);
         var querySet = new QuerySet(chosen.RowShape, chosen.Inputs, chosen.Kinds);
 
         var trainedFolder = givenNulls is null ? Directory.CreateTempSubdirectory("modelshield-reference-").FullName : null;
@@ -116,7 +116,7 @@ public static class FingerprintRecording
             if (nulls is null)
             {
                 request.Log?.Report($"No null models given: training {request.ReferenceModels} independent reference models to calibrate on");
-                var trained = LabFingerprintQueries.TrainReferenceModels(request.DataFolder, trainedFolder!, request.ReferenceModels, request.Log);
+                var trained = LabFingerprintQueries.TrainReferenceModels(request.DataFolder, trainedFolder!, request.ReferenceModels, request.Log, cancellationToken);
                 nulls = trained.Models.Select(m => (m.Path, m.Recipe)).ToList();
                 trainingSeconds = trained.Seconds;
                 request.Log?.Report(string.Create(CultureInfo.InvariantCulture, $"Trained {nulls.Count} reference models in {trained.Seconds:0.0} s"));

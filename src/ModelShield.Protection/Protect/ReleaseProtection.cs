@@ -68,7 +68,7 @@ public static class ReleaseProtection
                     Epochs = request.TriggerEpochs,
                     LearningRate = request.TriggerLearningRate,
                     Log = request.Log,
-                });
+                }, cancellationToken);
                 current = triggers.Output;
             }
             else
@@ -87,7 +87,7 @@ public static class ReleaseProtection
                 DataFolder = request.RepairEpochs > 0 ? request.DataFolder : null,
                 RepairEpochs = request.RepairEpochs,
                 Log = request.Log,
-            });
+            }, cancellationToken);
 
             request.Log?.Report("3/4 fingerprint");
             var fingerprint = await FingerprintRecording.RecordAsync(new FingerprintRecordRequest

@@ -125,8 +125,11 @@ public sealed record TriggerDetectReport(string Scheme, string Suspect, string V
 /// <summary>The trigger-set watermark on files and kits: embed by fine-tuning, detect from a suspect's answers (black box).</summary>
 public static class TriggerMarking
 {
-    /// <summary>Fine-tunes a copy of the model on the owner split mixed with the kit's new triggers; records the entry before writing the model.</summary>
-    public static TriggerMarkResult Embed(TriggerMarkRequest request)
+    /// <summary>
+    /// Fine-tunes a copy of the model on the owner split mixed with the kit's new triggers; records the entry before
+    /// writing the model. Cancelling stops the fine-tuning before the kit or the output is touched.
+    /// </summary>
+    public static TriggerMarkResult Embed(TriggerMarkRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         WeightMarking.RequireNewOutput(request.OutputPath, request.Force);
@@ -141,6 +144,7 @@ public static class TriggerMarking
             Labels = triggers.Labels,
             DataFolder = request.DataFolder,
             Log = request.Log,
+            Cancellation = cancellationToken,
         };
         training = training with
         {

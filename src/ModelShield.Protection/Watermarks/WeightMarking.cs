@@ -122,8 +122,11 @@ public sealed record WeightDetectReport(string Scheme, string Suspect, string Ve
 /// <summary>The weight watermark on files and kits: embed into a copy, detect in a suspect (white box).</summary>
 public static class WeightMarking
 {
-    /// <summary>Marks a copy of the model in closed form and records the entry in the kit before the model is written.</summary>
-    public static WeightMarkResult Embed(WeightMarkRequest request)
+    /// <summary>
+    /// Marks a copy of the model in closed form and records the entry in the kit before the model is written.
+    /// Cancelling stops repair fine-tuning before the kit or the output is touched.
+    /// </summary>
+    public static WeightMarkResult Embed(WeightMarkRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         if ((request.PayloadText is null) == (request.PayloadHex is null))
@@ -153,7 +156,7 @@ public static class WeightMarking
             ? WatermarkPayload.FromText(request.PayloadText, kit.DeriveKey("weights/v1/payload"), request.Bits)
             : WatermarkPayload.FromHex(request.PayloadHex!, request.Bits);
         var (report, entry) = WeightWatermark.Embed(marked, kit, payload, request.Margin);
-        var repair = request.RepairEpochs == 0 ? null : Repair(marked, kit, entry, request);
+        var repair = request.RepairEpochs == 0 ? null : Repair(marked, kit, entry, request, cancellationToken);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(marked.ToBytes()));
         entry = entry with { ModelSha256 = sha256 };
 
@@ -191,7 +194,7 @@ public static class WeightMarking
     }
 
     /// <summary>Fine-tunes the marked model to win back accuracy while a hinge penalty keeps every bit at the margin.</summary>
-    private static WeightRepairResult Repair(OnnxModel marked, OwnerKit kit, KitEntry entry, WeightMarkRequest request)
+    private static WeightRepairResult Repair(OnnxModel marked, OwnerKit kit, KitEntry entry, WeightMarkRequest request, CancellationToken cancellationToken)
     {
         var layout = WeightWatermark.Layout(kit, entry);
         var constraint = new MarginConstraint(
@@ -205,6 +208,7 @@ public static class WeightMarking
             Epochs = request.RepairEpochs,
             LearningRate = request.RepairLearningRate,
             Log = request.Log,
+            Cancellation = cancellationToken,
         });
 
         // The penalty acts only once a bit falls below the margin, so the last steps can leave a few just under it.

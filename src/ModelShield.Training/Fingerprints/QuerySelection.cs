@@ -43,7 +43,7 @@ internal static class QuerySelection
     /// <summary>The surrogates' fine-tuning rate: a gentle change, as a thief who wants to keep the model's accuracy makes.</summary>
     public const double SurrogateLearningRate = 5e-4;
 
-    public static LabQueries Select(OnnxModel owner, LabSplits splits, int count, int seed)
+    public static LabQueries Select(OnnxModel owner, LabSplits splits, int count, int seed, CancellationToken cancellation)
     {
         using var scope = NewDisposeScope();
         using var module = OnnxModule.Create(owner);
@@ -76,9 +76,9 @@ internal static class QuerySelection
             pool.Add((CutMix(candidates, predicted, random), "mix"));
         }
 
-        pool.AddRange(PushAcrossBoundary(module, candidates, correct.Take(wantBoundary * CandidatesPerQuery).ToList(), rowShape).Select(r => (r, "boundary")));
+        pool.AddRange(PushAcrossBoundary(module, candidates, correct.Take(wantBoundary * CandidatesPerQuery).ToList(), rowShape, cancellation).Select(r => (r, "boundary")));
 
-        var scores = SelectionScores(owner, module, candidates, rowShape, pool.Select(p => p.Row).ToList(), random);
+        var scores = SelectionScores(owner, module, candidates, rowShape, pool.Select(p => p.Row).ToList(), random, cancellation);
         var chosen = new List<(float[] Row, string Kind)>();
         foreach (var (kind, want) in new[] { ("misclassified", wantMisclassified), ("mix", wantMixes), ("boundary", wantBoundary) })
         {
@@ -102,7 +102,7 @@ internal static class QuerySelection
     /// selection references do (conferrable-example style). Both kinds of model are made here from the owner's images,
     /// with seeds drawn from the record's secret randomness.
     /// </summary>
-    private static double[] SelectionScores(OnnxModel owner, OnnxModule ownerModule, ImageSet images, int[] rowShape, List<float[]> rows, Random random)
+    private static double[] SelectionScores(OnnxModel owner, OnnxModule ownerModule, ImageSet images, int[] rowShape, List<float[]> rows, Random random, CancellationToken cancellation)
     {
         using var scope = NewDisposeScope();
         long[] shape = [rows.Count, .. rowShape.Select(d => (long)d)];
@@ -115,7 +115,7 @@ internal static class QuerySelection
         for (var s = 0; s < Surrogates; s++)
         {
             using var surrogate = OnnxModule.Create(owner);
-            var options = new TrainingOptions { Epochs = 1, LearningRate = SurrogateLearningRate, Seed = random.Next() };
+            var options = new TrainingOptions { Epochs = 1, LearningRate = SurrogateLearningRate, Seed = random.Next(), Cancellation = cancellation };
             Trainer.Fit(surrogate, ownerShaped, trainLabels, static (logits, targets) => nn.functional.cross_entropy(logits, targets), options);
             scores.add_(Trainer.Logits(surrogate, queries).argmax(1).eq(ownerLabels).to_type(ScalarType.Float64), PinnedScalars.One);
         }
@@ -126,7 +126,7 @@ internal static class QuerySelection
         {
             var referenceSeed = random.Next();
             using var reference = OnnxModule.Create(OnnxModel.Parse(mlp.Build(referenceSeed, images.Height, images.Width).ToByteArray(), null));
-            Trainer.TrainClassifier(reference, images, new TrainingOptions { Epochs = 1, Seed = referenceSeed });
+            Trainer.TrainClassifier(reference, images, new TrainingOptions { Epochs = 1, Seed = referenceSeed, Cancellation = cancellation });
             scores.sub_(Trainer.Logits(reference, asked).argmax(1).eq(ownerLabels).to_type(ScalarType.Float64));
         }
 
@@ -197,7 +197,7 @@ internal static class QuerySelection
     /// Gradient steps (normalized per image) that lower the owner's logit margin of its label over its second choice,
     /// each image stopping once the second choice has <see cref="BoundaryTargetProbability"/>.
     /// </summary>
-    private static List<float[]> PushAcrossBoundary(OnnxModule module, ImageSet images, List<int> starts, int[] rowShape)
+    private static List<float[]> PushAcrossBoundary(OnnxModule module, ImageSet images, List<int> starts, int[] rowShape, CancellationToken cancellation)
     {
         if (starts.Count == 0)
         {
@@ -218,6 +218,7 @@ internal static class QuerySelection
         using var white = 1f.ToScalar();
         for (var step = 0; step < BoundaryMaxSteps; step++)
         {
+            cancellation.ThrowIfCancellationRequested();
             using var stepScope = NewDisposeScope();
             var input = x.detach().requires_grad_(true);
             var logits = module.forward(input);

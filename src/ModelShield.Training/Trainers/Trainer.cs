@@ -116,6 +116,7 @@ internal static class Trainer
             {
                 for (long start = 0; start < count; start += options.BatchSize)
                 {
+                    options.Cancellation.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();
                     var index = order.narrow(0, start, Math.Min(options.BatchSize, count - start));
                     optimizer.ZeroGrad();

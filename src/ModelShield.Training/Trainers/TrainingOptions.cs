@@ -37,6 +37,9 @@ internal sealed record TrainingOptions
     /// <summary>Told after each epoch.</summary>
     public IProgress<EpochProgress>? Progress { get; init; }
 
+    /// <summary>Checked before every batch: training stops with <see cref="OperationCanceledException"/> once it is cancelled.</summary>
+    public CancellationToken Cancellation { get; init; }
+
     public void Validate()
     {
         if (Epochs < 0 || Epochs > 10_000)

@@ -53,6 +53,9 @@ public sealed record TriggerEmbedRequest
     /// </summary>
     public int TriggersPerBatch { get; init; } = 16;
 
+    /// <summary>Checked before every batch: embedding stops with <see cref="OperationCanceledException"/> once it is cancelled.</summary>
+    public CancellationToken Cancellation { get; init; }
+
     /// <summary>Seeds the shuffling, the trigger draws and dropout.</summary>
     public int Seed { get; init; } = 1;
 
@@ -200,6 +203,7 @@ public static class TriggerEmbedding
             {
                 for (long start = 0; start < count; start += request.BatchSize)
                 {
+                    request.Cancellation.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();
                     var index = order.narrow(0, start, Math.Min(request.BatchSize, count - start));
                     var drawn = torch.randint(0, triggers.shape[0], [request.TriggersPerBatch], generator: generator);

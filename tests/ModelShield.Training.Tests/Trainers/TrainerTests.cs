@@ -110,6 +110,27 @@ public sealed class TrainerTests
         }
     }
 
+    [TestMethod]
+    public void TrainClassifier_CancelledAfterTheFirstEpoch_StopsBeforeTheSecond()
+    {
+        using var module = OnnxModule.Create(Build("mlp", 1));
+        using var cancel = new CancellationTokenSource();
+        var epochs = 0;
+        var options = new TrainingOptions
+        {
+            Epochs = 3,
+            Cancellation = cancel.Token,
+            Progress = new SynchronousProgress(_ =>
+            {
+                epochs++;
+                cancel.Cancel();
+            }),
+        };
+
+        Assert.ThrowsExactly<OperationCanceledException>(() => Trainer.TrainClassifier(module, Sample.Value.Owner.Take(256), options));
+        Assert.AreEqual(1, epochs);
+    }
+
     internal static OnnxModel Build(string architecture, int seed) =>
         OnnxModel.Parse(Google.Protobuf.MessageExtensions.ToByteArray(ArchitectureRegistry.Get(architecture).Build(seed)), null);
 
@@ -118,5 +139,10 @@ public sealed class TrainerTests
         using var module = OnnxModule.Create(Build("cnn", 1));
         Trainer.TrainClassifier(module, Sample.Value.Owner.Take(128), new TrainingOptions { Epochs = 1, Seed = seed, BatchSize = 32 });
         return TensorConversion.ToSingles(module.Parameter("fc2.weight"));
+    }
+
+    private sealed class SynchronousProgress(Action<EpochProgress> report) : IProgress<EpochProgress>
+    {
+        public void Report(EpochProgress value) => report(value);
     }
 }
