@@ -28,7 +28,8 @@ internal abstract class ParameterUpdate : IDisposable
 
     protected IReadOnlyList<Parameter> Parameters { get; }
 
-    protected double LearningRate { get; }
+    /// <summary>The step size; may change between steps (a schedule).</summary>
+    public double LearningRate { get; set; }
 
     public static ParameterUpdate Create(OptimizerKind kind, IReadOnlyList<Parameter> parameters, double learningRate, double momentum) => kind switch
     {

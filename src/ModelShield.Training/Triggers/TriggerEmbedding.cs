@@ -42,6 +42,13 @@ public sealed record TriggerEmbedRequest
     /// </summary>
     public double LearningRate { get; init; } = 1e-3;
 
+    /// <summary>
+    /// The share of <see cref="LearningRate"/> the last planned epoch runs at (1 keeps the rate constant). With 4 kits
+    /// on the full-data MLP, 0.1 turned the accuracy change from -0.16 to -0.53 points into +0.65 to +0.84, for a few
+    /// triggers fewer kept through fine-tuning at lr 1e-3 (52-57 % against 50-75 %).
+    /// </summary>
+    public double FinalRateShare { get; init; } = 0.1;
+
     /// <summary>Owner images per step.</summary>
     public int BatchSize { get; init; } = 64;
 
@@ -137,6 +144,11 @@ public static class TriggerEmbedding
             throw new ModelShieldException(ErrorCodes.InvalidTrainingOption, $"Embedding needs at least 1 epoch (not {request.Epochs}) and from 0 to 10000 extra epochs (not {request.ExtraEpochs}).");
         }
 
+        if (!(request.FinalRateShare > 0 && request.FinalRateShare <= 1))
+        {
+            throw new ModelShieldException(ErrorCodes.InvalidTrainingOption, $"The final learning-rate share must lie in (0, 1], not {request.FinalRateShare}.");
+        }
+
         if (count == 0 || request.TriggersPerBatch < 1 || request.TriggersPerBatch > 1 << 16)
         {
             throw new ModelShieldException(ErrorCodes.InvalidTrainingOption, "Embedding needs at least one trigger and from 1 to 65536 triggers per batch.");
@@ -193,8 +205,21 @@ public static class TriggerEmbedding
         using var optimizer = ParameterUpdate.Create(OptimizerKind.Adam, parameters, request.LearningRate, momentum: 0);
         var count = images.shape[0];
         var planned = request.Epochs;
-        for (var epoch = 1; epoch <= planned || (epoch <= planned + request.ExtraEpochs && TriggerAccuracy(module, triggers, triggerLabels) < 1); epoch++)
+        var epoch = 1;
+        for (; epoch <= planned || (epoch <= planned + request.ExtraEpochs && TriggerAccuracy(module, triggers, triggerLabels) < 1); epoch++)
         {
+            RunEpoch(epoch, ScheduledRate(request, epoch), epoch > planned ? " (extra: triggers not all learned)" : "");
+        }
+
+        if (epoch > planned + 1 && request.FinalRateShare < 1)
+        {
+            // Extra epochs ran at the full rate: one more at the final rate gives back accuracy, as the schedule does.
+            RunEpoch(epoch, request.LearningRate * request.FinalRateShare, " (cool-down at the final rate)");
+        }
+
+        void RunEpoch(int number, double rate, string note)
+        {
+            optimizer.LearningRate = rate;
             var clock = Stopwatch.StartNew();
             module.train();
             double total = 0;
@@ -221,11 +246,22 @@ public static class TriggerEmbedding
             seconds.Add(clock.Elapsed.TotalSeconds);
             request.Log?.Report(string.Create(
                 CultureInfo.InvariantCulture,
-                $"epoch {epoch}/{planned}{(epoch > planned ? " (extra: triggers not all learned)" : "")}: loss {total / batches:0.0000}, test accuracy {Trainer.Accuracy(module, test):P2}, trigger accuracy {TriggerAccuracy(module, triggers, triggerLabels):P0}, {clock.Elapsed.TotalSeconds:0.0} s"));
+                $"epoch {number}/{planned}{note}: lr {rate:0.#####}, loss {total / batches:0.0000}, test accuracy {Trainer.Accuracy(module, test):P2}, trigger accuracy {TriggerAccuracy(module, triggers, triggerLabels):P0}, {clock.Elapsed.TotalSeconds:0.0} s"));
         }
 
         return seconds;
     }
+
+    /// <summary>
+    /// Falls geometrically from the learning rate to <see cref="TriggerEmbedRequest.FinalRateShare"/> of it over the
+    /// planned epochs: the large first steps fix the triggers firmly, the small last ones give back the test accuracy
+    /// they cost. Extra epochs (only while some trigger is still unlearned, on small data sets) run at the full rate
+    /// again: at the last, small rate the sample's 2,666 images learned only 73 % of the triggers in 12 more epochs.
+    /// </summary>
+    internal static double ScheduledRate(TriggerEmbedRequest request, int epoch) =>
+        request.Epochs <= 1 || epoch > request.Epochs
+            ? request.LearningRate
+            : request.LearningRate * Math.Pow(request.FinalRateShare, (epoch - 1) / (double)(request.Epochs - 1));
 
     private static double TriggerAccuracy(OnnxModule module, Tensor triggers, Tensor labels)
     {

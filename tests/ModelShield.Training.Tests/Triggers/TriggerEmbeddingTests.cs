@@ -24,6 +24,42 @@ public sealed class TriggerEmbeddingTests
     }
 
     [TestMethod]
+    [DataRow(1, 1e-3)]
+    [DataRow(2, 3.1622776601683795e-4)]
+    [DataRow(3, 1e-4)]
+    [DataRow(4, 1e-3)]
+    public void ScheduledRate_ThreePlannedEpochs_FallsToATenthThenExtraEpochsRunAtTheFullRate(int epoch, double expected)
+    {
+        var request = new TriggerEmbedRequest { Inputs = [], Labels = [], DataFolder = "unused", Epochs = 3, LearningRate = 1e-3 };
+
+        Assert.AreEqual(expected, TriggerEmbedding.ScheduledRate(request, epoch), 1e-12);
+    }
+
+    [TestMethod]
+    public void ScheduledRate_OnePlannedEpoch_KeepsTheRate()
+    {
+        var request = new TriggerEmbedRequest { Inputs = [], Labels = [], DataFolder = "unused", Epochs = 1, LearningRate = 1e-3 };
+
+        Assert.AreEqual(1e-3, TriggerEmbedding.ScheduledRate(request, 4), 1e-15);
+    }
+
+    [TestMethod]
+    public void Embed_FinalRateShareOutOfRange_RefusedBeforeTraining()
+    {
+        var model = OnnxModel.Load(SampleMlp);
+
+        var error = Assert.ThrowsExactly<ModelShieldException>(() => TriggerEmbedding.Embed(model, new TriggerEmbedRequest
+        {
+            Inputs = new float[10 * 784],
+            Labels = new int[10],
+            DataFolder = LabTestData.SampleFolder,
+            FinalRateShare = 0,
+        }));
+
+        Assert.AreEqual(ErrorCodes.InvalidTrainingOption, error.Code);
+    }
+
+    [TestMethod]
     public void Embed_InputsOfWrongSize_RefusedBeforeTraining()
     {
         var model = OnnxModel.Load(SampleMlp);
