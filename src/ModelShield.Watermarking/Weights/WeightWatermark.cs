@@ -379,7 +379,7 @@ public static class WeightEmbedOptions
     /// <summary>
     /// Default margin: each bit's projection is pushed to at least 1.5 standard deviations of the projection of
     /// unmarked weights. Larger margins survive stronger attacks and cost more fidelity: at 2 the full-data MLP lost
-    /// more than 0.3 points of accuracy with 3 of 23 kits (worst 0.51); at 1.5 it lost at most 0.19 with 8 kits
+    /// more than 0.3 points of accuracy with 3 of 23 kits (worst 0.51); at 1.5 it lost at most 0.25 with 13 kits
     /// and kept 255-256 of 256 bits through 10 epochs of fine-tuning at lr 1e-3 and 50 % pruning.
     /// </summary>
     public const double DefaultMargin = 1.5;
