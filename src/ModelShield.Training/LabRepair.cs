@@ -96,12 +96,11 @@ public static class LabRepair
         }).ToList();
         using var signs = torch.tensor(constraint.Signs);
         using var scales = torch.tensor(constraint.Scales);
-        using var one = 1.ToScalar();
         using var margin = constraint.Margin.ToScalar();
         using var penaltyWeight = request.PenaltyWeight.ToScalar();
         try
         {
-            Tensor Signed() => terms.Aggregate(zeros(constraint.Signs.Length), (sum, t) => sum.index_add(0, t.Rows, t.Weight.flatten() * t.Coefficients, one)) * scales * signs;
+            Tensor Signed() => terms.Aggregate(zeros(constraint.Signs.Length), (sum, t) => sum.index_add(0, t.Rows, t.Weight.flatten() * t.Coefficients, PinnedScalars.One)) * scales * signs;
             int AtMargin()
             {
                 using var scope = NewDisposeScope();

@@ -44,7 +44,7 @@ public sealed record ProtectRequest
     /// <summary>Trigger fine-tuning epochs; null for the lab's default.</summary>
     public int? TriggerEpochs { get; init; }
 
-    /// <summary>Trigger fine-tuning learning rate; null for the lab's default (small data sets need a larger one).</summary>
+    /// <summary>Trigger fine-tuning learning rate; null for the lab's default.</summary>
     public double? TriggerLearningRate { get; init; }
 
     /// <summary>Repair fine-tuning epochs after the weight watermark (needs <see cref="DataFolder"/>; 0: none).</summary>

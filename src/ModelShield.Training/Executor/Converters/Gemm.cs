@@ -42,7 +42,7 @@ internal sealed class Gemm : OpConverter
             if (c is not null)
             {
                 using var weight = beta.ToScalar();
-                product = product.add(beta == 1f ? c : c * weight, PinnedScalars.One);
+                product = product.add(c, weight);
             }
 
             return [product];
