@@ -14,6 +14,9 @@ public sealed record GuardOptions
     /// <summary>Extra paths to leave out of verification (they are never loaded).</summary>
     public IReadOnlyList<string> IgnorePaths { get; init; } = [];
 
-    /// <summary>Session options for ONNX Runtime; the guard adds the verified external data to them.</summary>
-    public SessionOptions? SessionOptions { get; init; }
+    /// <summary>
+    /// Sets ONNX Runtime session options (threads, execution providers, optimisation level) on the options the guard
+    /// creates for each session; the guard then adds the verified external data to them, so they are never shared.
+    /// </summary>
+    public Action<SessionOptions>? ConfigureSession { get; init; }
 }

@@ -34,7 +34,7 @@ public static class ModelGuard
                 throw new ModelVerificationException(result);
             }
 
-            var guarded = CreateSession(onnx, memory, options.SessionOptions, what => NotCovered(result, what == onnx ? onnxPath : what), result);
+            var guarded = CreateSession(onnx, memory, options.ConfigureSession, what => NotCovered(result, what == onnx ? onnxPath : what), result);
             memory = null;
             return guarded;
         }
@@ -48,7 +48,7 @@ public static class ModelGuard
     /// Builds the session for the model file <paramref name="onnx"/> from <paramref name="memory"/> alone: the model's
     /// bytes and every external tensor come from there, never from disk. On success the session owns <paramref name="memory"/>.
     /// </summary>
-    internal static GuardedSession CreateSession(string onnx, MemoryContentReader memory, SessionOptions? sessionOptions, Func<string, Exception> notCovered, VerificationResult result)
+    internal static GuardedSession CreateSession(string onnx, MemoryContentReader memory, Action<SessionOptions>? configure, Func<string, Exception> notCovered, VerificationResult result)
     {
         if (!memory.TryGetArray(onnx, out var modelBytes))
         {
@@ -56,8 +56,9 @@ public static class ModelGuard
         }
 
         var folder = Path.GetDirectoryName(onnx)!;
-        var external = new List<(string, IntPtr, long)>();
-        foreach (var location in ExternalDataReferences.Locations(modelBytes, onnx))
+        var tensors = ExternalDataReferences.Tensors(modelBytes, onnx);
+        var files = new Dictionary<string, (IntPtr, long)>(StringComparer.Ordinal);
+        foreach (var location in tensors.Select(t => t.Data.Location).Distinct(StringComparer.Ordinal))
         {
             var full = SafePath.ResolveInside(folder, location, "External data", ErrorCodes.UnsafeExternalDataPath);
             if (!memory.TryGet(full, out var pointer, out var length))
@@ -65,26 +66,38 @@ public static class ModelGuard
                 throw notCovered(location);
             }
 
-            external.Add((location, pointer, length));
+            files[location] = (pointer, length);
         }
 
-        var ownOptions = sessionOptions is null ? new SessionOptions() : null;
+        var options = new SessionOptions();
+        IReadOnlyList<IDisposable> initializers = [];
         try
         {
-            var options = sessionOptions ?? ownOptions!;
-            OrtExternalData.Add(options, external);
+            configure?.Invoke(options);
+            initializers = OrtExternalData.Add(options, folder, tensors, location => files[location]);
             var session = new InferenceSession(modelBytes, options);
-            return new GuardedSession(session, result, ownOptions is null ? [memory] : [memory, ownOptions]);
+
+            // Disposed after the session in this order: the options, the tensors over the verified bytes, those bytes.
+            return new GuardedSession(session, result, [options, .. initializers, memory]);
         }
         catch (OnnxRuntimeException ex)
         {
-            ownOptions?.Dispose();
+            Release(options, initializers);
             throw new ModelShieldException(ErrorCodes.InferenceFailed, $"ONNX Runtime refused the verified model '{onnx}': {ex.Message}", ex);
         }
         catch
         {
-            ownOptions?.Dispose();
+            Release(options, initializers);
             throw;
+        }
+    }
+
+    private static void Release(SessionOptions options, IReadOnlyList<IDisposable> initializers)
+    {
+        options.Dispose();
+        foreach (var value in initializers)
+        {
+            value.Dispose();
         }
     }
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using ModelShield.Onnx.Files;
+using ModelShield.Testing.Models;
 using ModelShield.Onnx.Schema;
 
 namespace ModelShield.Signing.Tests;
@@ -45,10 +45,15 @@ internal static class SigningFixtures
     });
 
     /// <summary>Writes a model "model.onnx" computing Y = X + W, with W (4 floats) in the external file "weights.data".</summary>
-    public static void WriteExternalDataModel(string folder, float[] w)
+    /// <summary>Writes model.onnx computing Y = X + W, with W in weights.data at <paramref name="offset"/> (after that many zero bytes).</summary>
+    public static void WriteExternalDataModel(string folder, float[] w, int offset = 0)
     {
-        var tensor = new TensorProto { Name = "W", DataType = (int)TensorProto.Types.DataType.Float, RawData = Google.Protobuf.ByteString.CopyFrom(w.SelectMany(BitConverter.GetBytes).ToArray()) };
+        var data = new byte[offset + (w.Length * sizeof(float))];
+        Buffer.BlockCopy(w, 0, data, offset, w.Length * sizeof(float));
+        File.WriteAllBytes(Path.Combine(folder, "weights.data"), data);
+        var tensor = new TensorProto { Name = "W", DataType = (int)TensorProto.Types.DataType.Float };
         tensor.Dims.Add(w.Length);
+        TinyModels.PointAtExternal(tensor, "weights.data", offset, w.Length * sizeof(float));
         var graph = new GraphProto { Name = "add" };
         graph.Initializer.Add(tensor);
         graph.Node.Add(new NodeProto { OpType = "Add", Input = { "X", "W" }, Output = { "Y" } });
@@ -56,9 +61,7 @@ internal static class SigningFixtures
         graph.Output.Add(FloatVector("Y", w.Length));
         var proto = new ModelProto { IrVersion = 8, ProducerName = "modelshield-tests", Graph = graph };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
-        var model = OnnxModel.Parse(Google.Protobuf.MessageExtensions.ToByteArray(proto), folder);
-        model.MoveToExternalData("weights.data", minBytes: 1);
-        model.Save(Path.Combine(folder, "model.onnx"));
+        File.WriteAllBytes(Path.Combine(folder, "model.onnx"), Google.Protobuf.MessageExtensions.ToByteArray(proto));
     }
 
     private static ValueInfoProto FloatVector(string name, int length)

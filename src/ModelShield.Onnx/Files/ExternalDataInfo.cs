@@ -25,21 +25,27 @@ public sealed record ExternalDataInfo(string Location, long Offset, long? Length
     public static ExternalDataInfo Parse(TensorProto tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
+        return Parse(tensor.Name, tensor.ExternalData.Select(e => (e.Key, e.Value)));
+    }
+
+    /// <summary>Parses external_data entries (key, value) of the tensor named <paramref name="tensorName"/>.</summary>
+    internal static ExternalDataInfo Parse(string tensorName, IEnumerable<(string Key, string Value)> entries)
+    {
         string? location = null;
         long offset = 0;
         long? length = null;
-        foreach (var entry in tensor.ExternalData)
+        foreach (var (key, value) in entries)
         {
-            switch (entry.Key)
+            switch (key)
             {
                 case LocationKey:
-                    location = entry.Value;
+                    location = value;
                     break;
                 case OffsetKey:
-                    offset = ParseNonNegative(tensor, entry);
+                    offset = ParseNonNegative(tensorName, key, value);
                     break;
                 case LengthKey:
-                    length = ParseNonNegative(tensor, entry);
+                    length = ParseNonNegative(tensorName, key, value);
                     break;
                 default:
                     break; // "checksum" and future keys carry no location information.
@@ -48,19 +54,19 @@ public sealed record ExternalDataInfo(string Location, long Offset, long? Length
 
         if (string.IsNullOrEmpty(location))
         {
-            throw new ModelShieldException(ErrorCodes.UnsafeExternalDataPath, $"Tensor '{tensor.Name}' is marked external but has no location.");
+            throw new ModelShieldException(ErrorCodes.UnsafeExternalDataPath, $"Tensor '{tensorName}' is marked external but has no location.");
         }
 
         return new ExternalDataInfo(location, offset, length);
     }
 
-    private static long ParseNonNegative(TensorProto tensor, StringStringEntryProto entry)
+    private static long ParseNonNegative(string tensorName, string key, string text)
     {
-        if (!long.TryParse(entry.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
         {
             throw new ModelShieldException(
                 ErrorCodes.ExternalDataOutOfRange,
-                $"Tensor '{tensor.Name}': external-data {entry.Key} '{entry.Value}' is not a non-negative integer.");
+                $"Tensor '{tensorName}': external-data {key} '{text}' is not a non-negative integer.");
         }
 
         return value;

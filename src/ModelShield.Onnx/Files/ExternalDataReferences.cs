@@ -5,7 +5,7 @@ using ModelShield.Onnx.Schema.References;
 namespace ModelShield.Onnx.Files;
 
 /// <summary>
-/// The external-data files a serialized model refers to, found without materialising its tensors.
+/// The external-data tensors of a serialized model and the files they live in, found without materialising its tensors.
 /// </summary>
 /// <remarks>
 /// <see cref="OnnxModel.ExternalDataLocations"/> needs the whole model parsed, which copies every inline tensor: for
@@ -25,7 +25,15 @@ public static class ExternalDataReferences
     /// <see cref="ErrorCodes.MalformedModel"/> for bytes that are not a model and
     /// <see cref="ErrorCodes.UnsafeExternalDataPath"/> for an external tensor without a location.
     /// </summary>
-    public static IReadOnlyList<string> Locations(byte[] model, string displayName)
+    public static IReadOnlyList<string> Locations(byte[] model, string displayName) =>
+        [.. Tensors(model, displayName).Select(t => t.Data.Location).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Every tensor of the model whose data is external, in model order, with where its bytes lie; the same errors as
+    /// <see cref="Locations"/>, and <see cref="ErrorCodes.ExternalDataOutOfRange"/> for an offset or length that is
+    /// not a number.
+    /// </summary>
+    public static IReadOnlyList<ExternalTensorReference> Tensors(byte[] model, string displayName)
     {
         ArgumentNullException.ThrowIfNull(model);
         RefModel parsed;
@@ -40,25 +48,18 @@ public static class ExternalDataReferences
             throw new ModelShieldException(ErrorCodes.MalformedModel, $"'{displayName}' is not a valid ONNX model (truncated or corrupt protobuf: {ex.Message})", ex);
         }
 
-        var locations = new List<string>();
-        foreach (var tensor in Tensors(parsed).Where(t => t.HasDataLocation && t.DataLocation == External))
-        {
-            var location = tensor.ExternalData.LastOrDefault(e => e.Key == ExternalDataInfo.LocationKey)?.Value;
-            if (string.IsNullOrEmpty(location))
-            {
-                throw new ModelShieldException(ErrorCodes.UnsafeExternalDataPath, $"Tensor '{tensor.Name}' is marked external but has no location.");
-            }
-
-            if (!locations.Contains(location, StringComparer.Ordinal))
-            {
-                locations.Add(location);
-            }
-        }
-
-        return locations;
+        var mainInitializers = parsed.Graph?.Initializer.ToHashSet(ReferenceEqualityComparer.Instance) ?? [];
+        return [.. AllTensors(parsed)
+            .Where(t => t.HasDataLocation && t.DataLocation == External)
+            .Select(t => new ExternalTensorReference(
+                t.Name,
+                t.DataType,
+                [.. t.Dims],
+                ExternalDataInfo.Parse(t.Name, t.ExternalData.Select(e => (e.Key, e.Value))),
+                mainInitializers.Contains(t)))];
     }
 
-    private static IEnumerable<RefTensor> Tensors(RefModel model)
+    private static IEnumerable<RefTensor> AllTensors(RefModel model)
     {
         var stack = new Stack<RefGraph>();
         Push(stack, model.Graph);

@@ -47,6 +47,37 @@ public sealed class ExternalDataReferencesTests
     }
 
     [TestMethod]
+    public void Tensors_MainGraphAndSubgraphTensors_ReportShapeTypePlaceAndWhere()
+    {
+        var model = TinyModels.Mlp();
+        TinyModels.PointAtExternal(model.Graph.Initializer[0], "main.bin", offset: 64, length: 12);
+        var branch = new GraphProto { Name = "then", Initializer = { External("in-subgraph.bin") } };
+        model.Graph.Node.Add(new NodeProto { OpType = "If", Attribute = { new AttributeProto { Name = "then_branch", G = branch } } });
+
+        var found = ExternalDataReferences.Tensors(model.ToByteArray(), "m.onnx");
+
+        Assert.HasCount(2, found);
+        var main = found.Single(t => t.Data.Location == "main.bin");
+        Assert.AreEqual(model.Graph.Initializer[0].Name, main.Name);
+        Assert.AreEqual(model.Graph.Initializer[0].DataType, main.DataType);
+        CollectionAssert.AreEqual(model.Graph.Initializer[0].Dims.ToArray(), main.Dims.ToArray());
+        Assert.AreEqual(new ExternalDataInfo("main.bin", 64, 12), main.Data);
+        Assert.IsTrue(main.IsMainGraphInitializer);
+        Assert.IsFalse(found.Single(t => t.Data.Location == "in-subgraph.bin").IsMainGraphInitializer);
+    }
+
+    [TestMethod]
+    public void Tensors_OffsetNotANumber_IsOutOfRange()
+    {
+        var model = TinyModels.Mlp();
+        TinyModels.PointAtExternal(model.Graph.Initializer[0], "main.bin");
+        model.Graph.Initializer[0].ExternalData[1].Value = "-5";
+
+        var error = Assert.ThrowsExactly<ModelShieldException>(() => ExternalDataReferences.Tensors(model.ToByteArray(), "m.onnx"));
+        Assert.AreEqual(ErrorCodes.ExternalDataOutOfRange, error.Code);
+    }
+
+    [TestMethod]
     public void Locations_InlineModel_NoneAndTensorBytesSkipped()
     {
         var model = TinyModels.Mlp();

@@ -18,9 +18,7 @@ public sealed class ModelGuardTests
 
         using var guarded = ModelGuard.Open(model.File("model.onnx"), TrustPolicy.ForPublicKeys([key]));
         Assert.IsTrue(guarded.Verification.Verified);
-        using var input = OrtValue.CreateTensorValueFromMemory(new float[] { 1, 2, 3, 4 }, [4]);
-        using var outputs = guarded.Session.Run(new RunOptions(), ["X"], [input], ["Y"]);
-        CollectionAssert.AreEqual(new float[] { 11, 22, 33, 44 }, outputs[0].GetTensorDataAsSpan<float>().ToArray());
+        CollectionAssert.AreEqual(new float[] { 11, 22, 33, 44 }, AddOneTwoThreeFour(guarded));
     }
 
     [TestMethod]
@@ -42,25 +40,89 @@ public sealed class ModelGuardTests
     }
 
     [TestMethod]
-    public void CreateSession_DataFileGoneFromDiskAfterHashing_RunsFromTheHashedBytes()
+    public void CreateSession_DataFileReplacedOnDiskAfterHashing_RunsFromTheHashedBytes()
     {
         using var model = SigningFixtures.NewFolder();
         SigningFixtures.WriteExternalDataModel(model.Path, [10, 20, 30, 40]);
-        var (files, _) = ModelTree.List(model.Path, new IgnoreSet([]));
+        var memory = HashAll(model.Path);
+
+        // What is on disk now differs from what was hashed; the session must not see it.
+        SigningFixtures.WriteExternalDataModel(model.Path, [-1, -1, -1, -1]);
+        File.Delete(model.File("model.onnx"));
+        using var guarded = CreateSession(model, memory);
+
+        CollectionAssert.AreEqual(new float[] { 11, 22, 33, 44 }, AddOneTwoThreeFour(guarded));
+    }
+
+    [TestMethod]
+    public void CreateSession_UnalignedTensorAndFilesGoneFromDisk_RunsFromTheHashedBytes()
+    {
+        // An offset that is not a multiple of the element size takes the copying way (in-memory files), which needs nothing on disk.
+        using var model = SigningFixtures.NewFolder();
+        SigningFixtures.WriteExternalDataModel(model.Path, [10, 20, 30, 40], offset: 2);
+        var memory = HashAll(model.Path);
+
+        File.Delete(model.File("weights.data"));
+        File.Delete(model.File("model.onnx"));
+        using var guarded = CreateSession(model, memory);
+
+        CollectionAssert.AreEqual(new float[] { 11, 22, 33, 44 }, AddOneTwoThreeFour(guarded));
+    }
+
+    [TestMethod]
+    public void CreateSession_AlignedTensorFileGoneFromDisk_FailsClosed()
+    {
+        // The fast way hands ONNX Runtime the hashed bytes but lets it check that the named file still exists.
+        using var model = SigningFixtures.NewFolder();
+        SigningFixtures.WriteExternalDataModel(model.Path, [10, 20, 30, 40]);
+        var memory = HashAll(model.Path);
+
+        File.Delete(model.File("weights.data"));
+        var error = Assert.ThrowsExactly<ModelShieldException>(() => CreateSession(model, memory));
+
+        Assert.AreEqual(ErrorCodes.InferenceFailed, error.Code);
+        memory.Dispose();
+    }
+
+    [TestMethod]
+    public void Open_ConfigureSession_AppliedToFreshOptionsEachTime()
+    {
+        using var model = SigningFixtures.NewFolder();
+        using var key = SigningFixtures.NewKey();
+        SigningFixtures.WriteExternalDataModel(model.Path, [10, 20, 30, 40]);
+        ModelSigner.Sign(new SignRequest { ModelPath = model.Path, PrivateKey = key });
+        var configured = new List<SessionOptions>();
+        var options = new GuardOptions { ConfigureSession = o => { o.IntraOpNumThreads = 1; configured.Add(o); } };
+
+        using var first = ModelGuard.Open(model.File("model.onnx"), TrustPolicy.ForPublicKeys([key]), options);
+        using var second = ModelGuard.Open(model.File("model.onnx"), TrustPolicy.ForPublicKeys([key]), options);
+
+        Assert.HasCount(2, configured);
+        Assert.AreNotSame(configured[0], configured[1]);
+        CollectionAssert.AreEqual(new float[] { 11, 22, 33, 44 }, AddOneTwoThreeFour(second));
+    }
+
+    private static MemoryContentReader HashAll(string folder)
+    {
+        var (files, _) = ModelTree.List(folder, new IgnoreSet([]));
         var memory = MemoryContentReader.Allocate(files);
         foreach (var file in files)
         {
             memory.Sha256(file, 0, file.Length);
         }
 
-        // Nothing left on disk to read: the session can only come from the bytes already hashed.
-        File.Delete(model.File("weights.data"));
-        File.Delete(model.File("model.onnx"));
-        using var guarded = ModelGuard.CreateSession(model.File("model.onnx"), memory, null, what => new InvalidOperationException(what),
+        return memory;
+    }
+
+    private static GuardedSession CreateSession(TempFolder model, MemoryContentReader memory) =>
+        ModelGuard.CreateSession(model.File("model.onnx"), memory, null, what => new InvalidOperationException(what),
             new VerificationResult { Issues = [], ModelPath = model.Path, SignaturePath = model.File("model.sig") });
+
+    private static float[] AddOneTwoThreeFour(GuardedSession guarded)
+    {
         using var input = OrtValue.CreateTensorValueFromMemory(new float[] { 1, 2, 3, 4 }, [4]);
         using var outputs = guarded.Session.Run(new RunOptions(), ["X"], [input], ["Y"]);
-        CollectionAssert.AreEqual(new float[] { 11, 22, 33, 44 }, outputs[0].GetTensorDataAsSpan<float>().ToArray());
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
     [TestMethod]
