@@ -12,7 +12,7 @@ namespace ModelShield.Training;
 /// </summary>
 /// <param name="RowShape">The owner's input shape without the batch dimension.</param>
 /// <param name="Inputs">The rows, one after another, in the owner's input scale ([0, 1] pixels).</param>
-/// <param name="Kinds">How each row was made: "misclassified", "mix" or "boundary" (the fingerprint's query kinds).</param>
+/// <param name="Kinds">How each row was made: "misclassified", "mix", "boundary" or "natural" (the fingerprint's query kinds).</param>
 public sealed record LabQueries(IReadOnlyList<int> RowShape, float[] Inputs, IReadOnlyList<string> Kinds);
 
 /// <summary>Independent reference models trained to calibrate a fingerprint, and how long that took.</summary>

@@ -24,9 +24,9 @@ public sealed class FingerprintComparisonTests
 
             Assert.IsTrue(result.IsClone, $"noise {noise}: {Describe(result)}");
             Assert.AreEqual("clone", result.Verdict);
-            Assert.AreEqual(60, result.QueriesSpent);
-            Assert.AreEqual(5, result.ComparatorsRun);
-            Assert.IsTrue(result.Comparators.All(c => c.Test!.Comparisons == 5 && c.Test.Alpha == 1e-6));
+            Assert.AreEqual(80, result.QueriesSpent);
+            Assert.AreEqual(6, result.ComparatorsRun);
+            Assert.IsTrue(result.Comparators.All(c => c.Test!.Comparisons == 6 && c.Test.Alpha == 1e-6));
         }
     }
 
@@ -57,7 +57,7 @@ public sealed class FingerprintComparisonTests
 
         var labels = result.Comparators.Single(c => c.Comparator == LabelAgreementComparator.ComparatorId);
         Assert.AreEqual("exact binomial, one-sided", labels.Test!.Test);
-        Assert.AreEqual(60, labels.Test.Trials);
+        Assert.AreEqual(60, labels.Test.Trials, "every labelled query; natural ones are not label trials");
         StringAssert.Contains(labels.Test.ChanceRateSource, "measured on 8 null models (given)");
         StringAssert.Contains(labels.Test.ChanceRateSource, "Clopper-Pearson");
         Assert.AreEqual(labels.Test.CriticalSuccesses, labels.SuccessesNeeded);
@@ -71,6 +71,10 @@ public sealed class FingerprintComparisonTests
         Assert.AreEqual(20, boundary.Test!.Trials, "one trial per boundary query");
         Assert.AreEqual(result.AgreementByKind["boundary"].Agreed, boundary.Test.Successes);
         Assert.AreNotEqual(labels.Test.ChanceRate, boundary.Test.ChanceRate, "each kind has its own measured chance rate");
+        var distance = result.Comparators.Single(c => c.Comparator == OutputDistanceComparator.ComparatorId);
+        Assert.AreEqual(40, distance.Test!.Trials, "one trial per misclassified or natural query");
+        Assert.IsNotNull(distance.TrialThreshold);
+        Assert.IsGreaterThan(fingerprint.Calibration.For(OutputDistanceComparator.ComparatorId)!.NullSuccesses.Max(), distance.Test.Successes, "the copy's outputs lie closer to the owner's than any null model's");
     }
 
     [TestMethod]
@@ -88,8 +92,8 @@ public sealed class FingerprintComparisonTests
 
         Assert.IsTrue(overHttp.IsClone, Describe(overHttp));
         Assert.IsFalse(overHttp.LabelsOnly);
-        Assert.AreEqual(60, overHttp.QueriesSpent);
-        Assert.AreEqual(4, server.InferRequests, "60 rows in requests of 16");
+        Assert.AreEqual(80, overHttp.QueriesSpent);
+        Assert.AreEqual(5, server.InferRequests, "80 rows in requests of 16");
         CollectionAssert.AreEqual(onFile.Comparators.Select(c => c.Test!.Successes).ToArray(), overHttp.Comparators.Select(c => c.Test!.Successes).ToArray());
     }
 
@@ -105,9 +109,13 @@ public sealed class FingerprintComparisonTests
 
         Assert.IsTrue(result.LabelsOnly);
         Assert.AreEqual(4, result.ComparatorsRun, "Bonferroni over the four label comparators that ran");
-        var correlation = result.Comparators.Single(c => c.Comparator == OutputCorrelationComparator.ComparatorId);
-        Assert.IsNull(correlation.Test);
-        StringAssert.Contains(correlation.NotRunReason, "labels only");
+        foreach (var id in new[] { OutputCorrelationComparator.ComparatorId, OutputDistanceComparator.ComparatorId })
+        {
+            var needsScores = result.Comparators.Single(c => c.Comparator == id);
+            Assert.IsNull(needsScores.Test);
+            StringAssert.Contains(needsScores.NotRunReason, "labels only");
+        }
+
         var labels = result.Comparators.Single(c => c.Comparator == LabelAgreementComparator.ComparatorId);
         Assert.AreEqual(4, labels.Test!.Comparisons);
         Assert.IsTrue(result.IsClone, Describe(result));
@@ -124,9 +132,9 @@ public sealed class FingerprintComparisonTests
         var result = await FingerprintComparison.CompareAsync(copy, fingerprint);
 
         Assert.AreEqual(30, result.QueriesSpent);
-        Assert.AreEqual(30, result.Comparators.Single(c => c.Comparator == LabelAgreementComparator.ComparatorId).Test!.Trials);
+        Assert.AreEqual(23, result.Comparators.Single(c => c.Comparator == LabelAgreementComparator.ComparatorId).Test!.Trials, "the 30 answered less the 7 natural ones");
         StringAssert.Contains(result.Comparators.Single(c => c.Comparator == OutputCorrelationComparator.ComparatorId).NotRunReason, "budget");
-        Assert.IsTrue(result.Notes.Any(n => n.Contains("30 of 60", StringComparison.Ordinal)));
+        Assert.IsTrue(result.Notes.Any(n => n.Contains("30 of 80", StringComparison.Ordinal)));
     }
 
     [TestMethod]

@@ -42,8 +42,8 @@ internal static class FingerprintFixture
         return model;
     }
 
-    /// <summary>60 rows: 20 of each kind, values in [0, 1].</summary>
-    public static QuerySet NewQueries(int count = 60)
+    /// <summary>80 rows: 20 of each kind, values in [0, 1].</summary>
+    public static QuerySet NewQueries(int count = 80)
     {
         var random = new Random(7);
         var inputs = new float[count * Inputs];
@@ -52,7 +52,7 @@ internal static class FingerprintFixture
             inputs[i] = (float)random.NextDouble();
         }
 
-        return new QuerySet([Inputs], inputs, Enumerable.Range(0, count).Select(i => QueryKinds.All[i % 3]).ToList());
+        return new QuerySet([Inputs], inputs, Enumerable.Range(0, count).Select(i => QueryKinds.All[i % QueryKinds.All.Count]).ToList());
     }
 
     /// <summary>Writes the model into the folder and opens it as ONNX Runtime would serve it.</summary>

@@ -22,7 +22,7 @@ public sealed class FingerprintRecordingTests
         var read = Fingerprint.FromKitEntry(entry);
 
         Assert.AreEqual(Fingerprint.SchemeId, entry.Scheme);
-        Assert.AreEqual(60, entry.Summary["queries"]!.GetValue<int>());
+        Assert.AreEqual(80, entry.Summary["queries"]!.GetValue<int>());
         Assert.DoesNotContain("Base64", entry.Summary.ToJsonString(), "the summary carries no query");
         CollectionAssert.AreEqual(recorded.Queries.Inputs, read.Queries.Inputs);
         CollectionAssert.AreEqual(recorded.Queries.Kinds.ToArray(), read.Queries.Kinds.ToArray());

@@ -10,8 +10,9 @@ public static class ComparatorRegistry
     public static IReadOnlyList<IFingerprintComparator> All { get; } =
     [
         new LabelAgreementComparator(null),
-        .. QueryKinds.All.Select(k => new LabelAgreementComparator(k)),
+        .. QueryKinds.Labelled.Select(k => new LabelAgreementComparator(k)),
         new OutputCorrelationComparator(),
+        new OutputDistanceComparator(),
     ];
 
     /// <summary>The comparator with this id; an unknown id is an error (MS7100) that lists the known ones.</summary>

@@ -13,14 +13,19 @@ namespace ModelShield.Training.Fingerprints;
 /// <summary>
 /// Chooses fingerprint queries for an owner model from the owner's images: samples it misclassifies, CutMix-style
 /// mixes of two samples it labels differently, and samples pushed with its gradients (through the differentiable
-/// executor) just across its decision boundary towards its second choice. Three candidates are made per query, and
-/// the ones kept are those that fine-tuned copies of the owner still answer as the owner does while independently
-/// trained models do not (the idea of conferrable examples, with surrogates and references made here).
+/// executor) just across its decision boundary towards its second choice. Three candidates are made per query of
+/// those kinds, and the ones kept are those that fine-tuned copies of the owner still answer as the owner does while
+/// independently trained models do not (the idea of conferrable examples, with surrogates and references made here).
+/// A share of natural samples, drawn at random and not selected, carries the owner's output distribution on real
+/// inputs, which distilled students reproduce.
 /// </summary>
 internal static class QuerySelection
 {
     /// <summary>Owner images scored when looking for candidates; enough for any query count, cheap on a CNN.</summary>
     public const int CandidateImages = 10_000;
+
+    /// <summary>Shares of the query count per kind; mixes take the rest (30 % when every kind can supply its share).</summary>
+    public const double MisclassifiedShare = 0.25, BoundaryShare = 0.2, NaturalShare = 0.25;
 
     /// <summary>A boundary query stops once the owner's model gives its target class this probability: past the boundary, not far beyond.</summary>
     public const float BoundaryTargetProbability = 0.6f;
@@ -53,8 +58,9 @@ internal static class QuerySelection
         var candidates = splits.Owner.Take(CandidateImages);
         var predicted = Predict(module, candidates.ImagesTensor(), rowShape);
 
-        var wantMisclassified = (int)Math.Round(count * 0.3);
-        var wantBoundary = (int)Math.Round(count * 0.3);
+        var wantMisclassified = (int)Math.Round(count * MisclassifiedShare);
+        var wantBoundary = (int)Math.Round(count * BoundaryShare);
+        var wantNatural = Math.Min((int)Math.Round(count * NaturalShare), candidates.Count);
         var misclassified = Enumerable.Range(0, candidates.Count).Where(i => predicted[i] != candidates.Labels[i]).ToList();
         Shuffle(misclassified, random);
         wantMisclassified = Math.Min(wantMisclassified, misclassified.Count / CandidatesPerQuery);
@@ -63,7 +69,7 @@ internal static class QuerySelection
         wantBoundary = Math.Min(wantBoundary, correct.Count / CandidatesPerQuery);
 
         // Mixes fill whatever the other kinds could not supply (a very accurate owner has few mistakes).
-        var wantMixes = count - wantMisclassified - wantBoundary;
+        var wantMixes = count - wantMisclassified - wantBoundary - wantNatural;
         if (candidates.Count < 2 || predicted.Distinct().Count() < 2)
         {
             throw new ModelShieldException(ErrorCodes.FingerprintQueriesUnavailable, $"The owner's {candidates.Count} images cannot give {count} fingerprint queries (the model must predict at least two classes on them).");
@@ -86,6 +92,10 @@ internal static class QuerySelection
             chosen.AddRange(Enumerable.Range(0, pool.Count).Where(i => pool[i].Kind == kind).OrderByDescending(i => scores[i]).Take(want).Select(i => pool[i]));
         }
 
+        // Natural samples are drawn from the whole candidate set after the pool, so they never depend on the scores.
+        var natural = Enumerable.Range(0, candidates.Count).Except(misclassified.Take(wantMisclassified * CandidatesPerQuery)).ToList();
+        Shuffle(natural, random);
+        chosen.AddRange(natural.Take(wantNatural).Select(i => (Image(candidates, i), "natural")));
         Shuffle(chosen, random);
         var pixels = candidates.PixelsPerImage;
         var inputs = new float[chosen.Count * pixels];
