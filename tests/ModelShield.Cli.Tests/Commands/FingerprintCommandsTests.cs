@@ -43,9 +43,10 @@ public sealed class FingerprintCommandsTests
             var root = doc.RootElement;
             Assert.AreEqual(100, root.GetProperty("queries").GetInt32());
             Assert.AreEqual(100, root.GetProperty("kinds").EnumerateObject().Sum(k => k.Value.GetInt32()));
+            Assert.AreEqual(25, root.GetProperty("kinds").GetProperty("natural").GetInt32(), "a quarter of the queries are random owner samples");
             Assert.AreEqual("given", root.GetProperty("nullOrigin").GetString());
             Assert.AreEqual(10, root.GetProperty("nullModels").GetArrayLength());
-            Assert.AreEqual(5, root.GetProperty("comparators").GetArrayLength());
+            Assert.AreEqual(6, root.GetProperty("comparators").GetArrayLength());
             Assert.AreEqual(0, root.GetProperty("comparators")[0].GetProperty("nullFalsePositives").GetInt32());
         }
 
@@ -100,7 +101,8 @@ public sealed class FingerprintCommandsTests
         Assert.AreEqual(0, result.ExitCode, result.ToString());
         using var doc = JsonDocument.Parse(result.Stdout);
         Assert.AreEqual(40, doc.RootElement.GetProperty("queriesSpent").GetInt32());
-        Assert.AreEqual(40, doc.RootElement.GetProperty("comparators")[0].GetProperty("trials").GetInt32());
+        var natural = doc.RootElement.GetProperty("agreementByKind").GetProperty("natural").GetProperty("queries").GetInt32();
+        Assert.AreEqual(40 - natural, doc.RootElement.GetProperty("comparators")[0].GetProperty("trials").GetInt32(), "every answered query but the natural ones");
     }
 
     [TestMethod]
