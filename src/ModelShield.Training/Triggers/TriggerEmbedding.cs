@@ -60,6 +60,9 @@ public sealed record TriggerEmbedRequest
     /// </summary>
     public int TriggersPerBatch { get; init; } = 16;
 
+    /// <summary>Relative weight noise under which the triggers are also trained (0: none); see PerturbedTriggerLoss.</summary>
+    public double WeightNoise { get; init; } = double.TryParse(Environment.GetEnvironmentVariable("MS_EXP_WNOISE"), System.Globalization.CultureInfo.InvariantCulture, out var w) ? w : 0;
+
     /// <summary>Checked before every batch: embedding stops with <see cref="OperationCanceledException"/> once it is cancelled.</summary>
     public CancellationToken Cancellation { get; init; }
 
@@ -237,6 +240,11 @@ public static class TriggerEmbedding
                     optimizer.ZeroGrad();
                     var loss = nn.functional.cross_entropy(module.forward(batch), targets);
                     loss.backward();
+                    if (request.WeightNoise > 0)
+                    {
+                        PerturbedTriggerLoss(parameters, module, triggers.index_select(0, drawn), triggerLabels.index_select(0, drawn), request.WeightNoise, generator);
+                    }
+
                     optimizer.Step();
                     total += loss.item<float>();
                     batches++;
@@ -250,6 +258,37 @@ public static class TriggerEmbedding
         }
 
         return seconds;
+    }
+
+    /// <summary>
+    /// Adds to the gradients those of the trigger loss at weights moved by Gaussian noise (each tensor's noise scaled to
+    /// <paramref name="relative"/> times its root-mean-square value), then moves the weights back: the triggers are
+    /// learned so that nearby weights also answer them, which is where fine-tuning takes the model.
+    /// </summary>
+    private static void PerturbedTriggerLoss(List<TorchSharp.Modules.Parameter> parameters, OnnxModule module, Tensor inputs, Tensor labels, double relative, Generator generator)
+    {
+        using var scope = NewDisposeScope();
+        var noises = new List<Tensor>();
+        using var share = relative.ToScalar();
+        using (no_grad())
+        {
+            foreach (var p in parameters)
+            {
+                var scale = p.square().mean().sqrt().mul_(share);
+                var noise = torch.randn(p.shape, generator: generator).mul_(scale);
+                p.add_(noise);
+                noises.Add(noise);
+            }
+        }
+
+        nn.functional.cross_entropy(module.forward(inputs), labels).backward();
+        using (no_grad())
+        {
+            for (var i = 0; i < parameters.Count; i++)
+            {
+                parameters[i].sub_(noises[i]);
+            }
+        }
     }
 
     /// <summary>
