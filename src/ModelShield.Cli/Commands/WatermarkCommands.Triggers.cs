@@ -23,7 +23,7 @@ internal sealed partial class WatermarkCommands
         w.WriteLine($"Scheme            triggers: {result.Triggers} {result.Kind} triggers, {result.Classes} classes, input [{string.Join(", ", result.InputShape)}]");
         w.WriteLine($"Kit entry         {result.EntryId} (added to {kit})");
         w.WriteLine($"SHA-256           {result.OutputSha256}");
-        w.WriteLine($"Fine-tuning       {t.EpochsRun} epochs ({t.Epochs} planned) on {t.TrainImages.ToString("N0", ci)} owner images, adam lr {t.LearningRate.ToString(ci)}, {t.TriggersPerBatch} triggers per batch of {t.BatchSize}");
+        w.WriteLine($"Fine-tuning       {t.EpochsRun} epochs ({t.Epochs} planned) on {t.TrainImages.ToString("N0", ci)} owner images, adam lr {t.LearningRate.ToString(ci)}, {t.TriggersPerBatch} triggers per batch of {t.BatchSize}, weight noise {t.WeightNoise.ToString(ci)}");
         w.WriteLine($"Test accuracy     {t.TestAccuracyBefore.ToString("P2", ci)} -> {t.TestAccuracyAfter.ToString("P2", ci)} ({(t.TestAccuracyChange * 100).ToString("+0.00;-0.00", ci)} points, {t.TestImages.ToString("N0", ci)} images)");
         w.WriteLine($"Trigger accuracy  {t.TriggerAccuracyBefore.ToString("P0", ci)} -> {t.TriggerAccuracy.ToString("P0", ci)}");
         if (t.TriggerAccuracy < 1)

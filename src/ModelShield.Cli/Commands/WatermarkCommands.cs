@@ -40,6 +40,7 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
         [Option("trigger-kind", Description = "triggers: patterns or noise (default patterns)")] string? triggerKind = null,
         [Option(Description = "triggers: fine-tuning epochs over the owner split (default 3, then up to 10 more only while a trigger is still answered wrongly; given: up to as many more)")] int? epochs = null,
         [Option("lr", Description = "triggers: fine-tuning learning rate (default 0.001)")] double? learningRate = null,
+        [Option("weight-noise", Description = "triggers: also train the triggers under weight noise of this many times each weight matrix's RMS, to survive fine-tuning (default 1; 0 turns it off)")] double? weightNoise = null,
         [Option(Description = "Replace an existing output")] bool force = false,
         [Option(Description = "Print one JSON document")] bool json = false)
     {
@@ -64,12 +65,13 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
                 Kind = triggerKind ?? TriggerMarkRequest.DefaultKind,
                 Epochs = epochs,
                 LearningRate = learningRate,
+                WeightNoise = weightNoise,
                 Force = force,
                 Log = new LineProgress(cli.Progress),
             });
         }
 
-        RejectOptions(scheme, ("--triggers", triggers is not null), ("--trigger-kind", triggerKind is not null), ("--epochs", epochs is not null), ("--lr", learningRate is not null));
+        RejectOptions(scheme, ("--triggers", triggers is not null), ("--trigger-kind", triggerKind is not null), ("--epochs", epochs is not null), ("--lr", learningRate is not null), ("--weight-noise", weightNoise is not null));
         var result = WeightMarking.Embed(new WeightMarkRequest
         {
             ModelPath = model,

@@ -41,6 +41,9 @@ public sealed record TriggerMarkRequest
     /// <summary>Fine-tuning learning rate; null for the lab's default.</summary>
     public double? LearningRate { get; init; }
 
+    /// <summary>Weight noise the triggers are also trained under (robustness to fine-tuning); null for the lab's default, 0 for none.</summary>
+    public double? WeightNoise { get; init; }
+
     /// <summary>Replace an existing output.</summary>
     public bool Force { get; init; }
 
@@ -151,6 +154,7 @@ public static class TriggerMarking
             Epochs = request.Epochs ?? training.Epochs,
             ExtraEpochs = request.Epochs ?? training.ExtraEpochs,
             LearningRate = request.LearningRate ?? training.LearningRate,
+            WeightNoise = request.WeightNoise ?? training.WeightNoise,
         };
         var result = TriggerEmbedding.Embed(marked, training);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(marked.ToBytes()));

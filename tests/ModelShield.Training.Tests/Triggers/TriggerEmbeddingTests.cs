@@ -60,6 +60,49 @@ public sealed class TriggerEmbeddingTests
     }
 
     [TestMethod]
+    [DataRow(-0.1)]
+    [DataRow(10.5)]
+    [DataRow(double.NaN)]
+    public void Embed_WeightNoiseOutOfRange_RefusedBeforeTraining(double noise)
+    {
+        var model = OnnxModel.Load(SampleMlp);
+
+        var error = Assert.ThrowsExactly<ModelShieldException>(() => TriggerEmbedding.Embed(model, new TriggerEmbedRequest
+        {
+            Inputs = new float[10 * 784],
+            Labels = new int[10],
+            DataFolder = LabTestData.SampleFolder,
+            WeightNoise = noise,
+        }));
+
+        Assert.AreEqual(ErrorCodes.InvalidTrainingOption, error.Code);
+    }
+
+    [TestMethod]
+    public void AddNoisyTriggerGradients_ShippedMlp_WeightsPutBackExactlyGradientsAddedTrainingModeKept()
+    {
+        using var module = ModelShield.Training.Executor.OnnxModule.Create(OnnxModel.Load(SampleMlp));
+        module.train();
+        var (inputs, labels) = NoiseTriggers(8, 784, 10, seed: 3);
+        using var x = TorchSharp.torch.tensor(inputs).reshape(8, 1, 28, 28);
+        using var y = TorchSharp.torch.tensor(Array.ConvertAll(labels, l => (long)l));
+        var matrices = module.Weights.Where(w => w.Trainable && w.Value.dim() >= 2).Select(w => w.Value).ToList();
+        var before = matrices.Select(m => m.detach().clone()).ToList();
+        using var generator = new TorchSharp.torch.Generator(5);
+
+        TriggerEmbedding.AddNoisyTriggerGradients(module, matrices, x, y, 1.0, generator);
+
+        for (var i = 0; i < matrices.Count; i++)
+        {
+            CollectionAssert.AreEqual(before[i].data<float>().ToArray(), matrices[i].detach().data<float>().ToArray(), $"weight {i} is put back bit for bit");
+            Assert.IsNotNull(matrices[i].grad);
+            Assert.IsGreaterThan(0.0, matrices[i].grad!.abs().sum().item<float>(), $"weight {i} received the noisy trigger loss's gradient");
+        }
+
+        Assert.IsTrue(module.training);
+    }
+
+    [TestMethod]
     public void Embed_InputsOfWrongSize_RefusedBeforeTraining()
     {
         var model = OnnxModel.Load(SampleMlp);
