@@ -65,7 +65,8 @@ public sealed record TriggerEmbedRequest
     /// many times its root-mean-square value (0 turns it off), so that weights near the marked ones still answer the
     /// triggers: fine-tuning moves the weights, and the triggers stay. On the full-data MLP (2 kits each), fine-tuning
     /// all layers for 5 epochs at lr 1e-3 kept 88-96 % of the triggers at 1.0, against 52-59 % without; 1.5 left
-    /// triggers unlearned (80 %) and cost 1.3 points (docs/watermark-triggers.md, "Robust to fine-tuning").
+    /// triggers unlearned (80 %) and cost 1.3 points (docs/watermark-triggers.md, "Robust to fine-tuning"). Extra epochs
+    /// (triggers still unlearned) halve it each, so small data sets get as much as they can learn.
     /// </summary>
     public double WeightNoise { get; init; } = DefaultWeightNoise;
 
@@ -82,7 +83,10 @@ public sealed record TriggerEmbedRequest
     public IProgress<string>? Log { get; init; }
 }
 
-/// <summary>How the embedding went: accuracy on the test split and on the triggers, before and after.</summary>
+/// <summary>
+/// How the embedding went: accuracy on the test split and on the triggers, before and after. <c>WeightNoise</c> is the
+/// noise of the last epoch: less than asked when triggers needed extra epochs, each of which halves it.
+/// </summary>
 public sealed record TriggerEmbedResult(
     string DataFolder,
     int TrainImages,
@@ -190,7 +194,7 @@ public static class TriggerEmbedding
 
         var accuracyBefore = Trainer.Accuracy(module, splits.Test);
         var triggerBefore = TriggerAccuracy(module, triggers, triggerLabels);
-        var seconds = Train(module, owner, triggers, triggerLabels, request, splits.Test);
+        var (seconds, finalNoise) = Train(module, owner, triggers, triggerLabels, request, splits.Test);
         var accuracyAfter = Trainer.Accuracy(module, splits.Test);
         var triggerAfter = TriggerAccuracy(module, triggers, triggerLabels);
         module.WriteWeightsTo(model);
@@ -204,7 +208,7 @@ public static class TriggerEmbedding
             request.LearningRate,
             request.BatchSize,
             request.TriggersPerBatch,
-            request.WeightNoise,
+            finalNoise,
             request.Seed,
             accuracyBefore,
             accuracyAfter,
@@ -213,7 +217,8 @@ public static class TriggerEmbedding
             seconds);
     }
 
-    private static List<double> Train(OnnxModule module, ImageSet owner, Tensor triggers, Tensor triggerLabels, TriggerEmbedRequest request, ImageSet test)
+    /// <summary>Fine-tunes; returns each epoch's seconds and the weight noise of the last epoch.</summary>
+    private static (List<double> Seconds, double FinalWeightNoise) Train(OnnxModule module, ImageSet owner, Tensor triggers, Tensor triggerLabels, TriggerEmbedRequest request, ImageSet test)
     {
         var seconds = new List<double>();
         torch.manual_seed(request.Seed);
@@ -228,8 +233,12 @@ public static class TriggerEmbedding
         var count = images.shape[0];
         var planned = request.Epochs;
         var epoch = 1;
+        var noise = request.WeightNoise;
         for (; epoch <= planned || (epoch <= planned + request.ExtraEpochs && TriggerAccuracy(module, triggers, triggerLabels) < 1); epoch++)
         {
+            // Triggers still unlearned after the planned epochs (few steps on a small data set): the noise halves each
+            // extra epoch, so the mark gets as much robustness as the data allows rather than staying half learned.
+            noise = epoch > planned ? request.WeightNoise * Math.Pow(0.5, epoch - planned) : request.WeightNoise;
             RunEpoch(epoch, ScheduledRate(request, epoch), epoch > planned ? " (extra: triggers not all learned)" : "");
         }
 
@@ -238,6 +247,8 @@ public static class TriggerEmbedding
             // Extra epochs ran at the full rate: one more at the final rate gives back accuracy, as the schedule does.
             RunEpoch(epoch, request.LearningRate * request.FinalRateShare, " (cool-down at the final rate)");
         }
+
+        return (seconds, noise);
 
         void RunEpoch(int number, double rate, string note)
         {
@@ -259,9 +270,9 @@ public static class TriggerEmbedding
                     optimizer.ZeroGrad();
                     var loss = nn.functional.cross_entropy(module.forward(batch), targets);
                     loss.backward();
-                    if (request.WeightNoise > 0)
+                    if (noise > 0)
                     {
-                        AddNoisyTriggerGradients(module, noisy, triggers.index_select(0, drawn), triggerLabels.index_select(0, drawn), request.WeightNoise, generator);
+                        AddNoisyTriggerGradients(module, noisy, triggers.index_select(0, drawn), triggerLabels.index_select(0, drawn), noise, generator);
                     }
 
                     optimizer.Step();
@@ -273,10 +284,8 @@ public static class TriggerEmbedding
             seconds.Add(clock.Elapsed.TotalSeconds);
             request.Log?.Report(string.Create(
                 CultureInfo.InvariantCulture,
-                $"epoch {number}/{planned}{note}: lr {rate:0.#####}, loss {total / batches:0.0000}, test accuracy {Trainer.Accuracy(module, test):P2}, trigger accuracy {TriggerAccuracy(module, triggers, triggerLabels):P0}, {clock.Elapsed.TotalSeconds:0.0} s"));
+                $"epoch {number}/{planned}{note}: lr {rate:0.#####}, weight noise {noise:0.###}, loss {total / batches:0.0000}, test accuracy {Trainer.Accuracy(module, test):P2}, trigger accuracy {TriggerAccuracy(module, triggers, triggerLabels):P0}, {clock.Elapsed.TotalSeconds:0.0} s"));
         }
-
-        return seconds;
     }
 
     /// <summary>
