@@ -20,6 +20,9 @@ internal abstract class ParameterUpdate : IDisposable
 {
     private readonly List<Tensor> state = [];
 
+    /// <summary>Steps over which Adam's second moment forgets a gradient's size: 1 / (1 - β₂).</summary>
+    public const int AdamMemorySteps = (int)((1 / (1 - AdamUpdate.Beta2)) + 0.5);
+
     protected ParameterUpdate(IReadOnlyList<Parameter> parameters, double learningRate)
     {
         Parameters = parameters;
@@ -78,7 +81,7 @@ internal abstract class ParameterUpdate : IDisposable
     private sealed class AdamUpdate(IReadOnlyList<Parameter> parameters, double learningRate) : ParameterUpdate(parameters, learningRate)
     {
         private const double Beta1 = 0.9;
-        private const double Beta2 = 0.999;
+        internal const double Beta2 = 0.999;
         private const double Epsilon = 1e-8;
 
         private readonly Tensor?[] firstMoments = new Tensor?[parameters.Count];
