@@ -8,17 +8,19 @@ using ModelShield.Signing;
 
 // Two jobs for scripts/bench-signing:
 //   model DIR BYTES          write DIR/model.onnx whose MatMul weights (random bytes) fill DIR/weights.bin
-//   guard MODEL.onnx PUB.pem RUNS   print the median seconds of ModelGuard.Open and of new InferenceSession, tab-separated
+//   guard MODEL.onnx PUB.pem RUNS [SIG]   print the median seconds of ModelGuard.Open (with the bundle SIG, default
+//                                         model.sig beside the model) and of new InferenceSession, tab-separated
 return args switch
 {
     ["model", var dir, var bytes] => WriteModel(dir, long.Parse(bytes, CultureInfo.InvariantCulture)),
-    ["guard", var model, var publicKey, var runs] => TimeGuard(model, publicKey, int.Parse(runs, CultureInfo.InvariantCulture)),
+    ["guard", var model, var publicKey, var runs] => TimeGuard(model, publicKey, int.Parse(runs, CultureInfo.InvariantCulture), null),
+    ["guard", var model, var publicKey, var runs, var signature] => TimeGuard(model, publicKey, int.Parse(runs, CultureInfo.InvariantCulture), signature),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: model DIR BYTES | guard MODEL.onnx PUB.pem RUNS");
+    Console.Error.WriteLine("usage: model DIR BYTES | guard MODEL.onnx PUB.pem RUNS [SIG]");
     return 2;
 }
 
@@ -65,7 +67,7 @@ static int WriteModel(string dir, long bytes)
     return 0;
 }
 
-static int TimeGuard(string model, string publicKey, int runs)
+static int TimeGuard(string model, string publicKey, int runs, string? signature)
 {
     using var key = SigningKeys.LoadPublicKey(publicKey);
     var policy = TrustPolicy.ForPublicKeys([key]);
@@ -75,7 +77,7 @@ static int TimeGuard(string model, string publicKey, int runs)
     // One run of each first, to load ONNX Runtime, JIT the code and fill the page cache; then alternate so both see the same load.
     for (var i = 0; i <= runs; i++)
     {
-        var g = Time(() => ModelGuard.Open(model, policy).Dispose());
+        var g = Time(() => ModelGuard.Open(model, policy, new GuardOptions { SignaturePath = signature }).Dispose());
         var p = Time(() => new InferenceSession(model).Dispose());
         if (i > 0)
         {
