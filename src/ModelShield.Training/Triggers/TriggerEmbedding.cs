@@ -66,7 +66,7 @@ public sealed record TriggerEmbedRequest
     /// triggers: fine-tuning moves the weights, and the triggers stay. On the full-data MLP (2 kits each), fine-tuning
     /// all layers for 5 epochs at lr 1e-3 kept 88-96 % of the triggers at 1.0, against 52-59 % without; 1.5 left
     /// triggers unlearned (80 %) and cost 1.3 points (docs/watermark-triggers.md, "Robust to fine-tuning"). It needs at least
-    /// 1,000 planned steps (off below that, e.g. on the 2,666-image sample); extra epochs run without it.
+    /// 1,000 planned steps (off below that, e.g. on the 2,666-image sample); extra epochs keep it.
     /// </summary>
     public double WeightNoise { get; init; } = DefaultWeightNoise;
 
@@ -85,7 +85,7 @@ public sealed record TriggerEmbedRequest
 
 /// <summary>
 /// How the embedding went: accuracy on the test split and on the triggers, before and after. <c>WeightNoise</c> is the
-/// noise the planned epochs ran with: 0 when the data gave too few steps for it.
+/// noise used: 0 when the data gave too few steps for it.
 /// </summary>
 public sealed record TriggerEmbedResult(
     string DataFolder,
@@ -217,7 +217,7 @@ public static class TriggerEmbedding
             seconds);
     }
 
-    /// <summary>Fine-tunes; returns each epoch's seconds and the weight noise the planned epochs ran with.</summary>
+    /// <summary>Fine-tunes; returns each epoch's seconds and the weight noise used.</summary>
     private static (List<double> Seconds, double FinalWeightNoise) Train(OnnxModule module, ImageSet owner, Tensor triggers, Tensor triggerLabels, TriggerEmbedRequest request, ImageSet test)
     {
         var seconds = new List<double>();
@@ -237,17 +237,14 @@ public static class TriggerEmbedding
         // fewer planned steps (a small data set) the triggers could not be learned under the noise in time (the
         // 2,666-image sample, 126 steps: 75-90 % of the triggers), so there it is left off.
         var plannedSteps = (count + request.BatchSize - 1) / request.BatchSize * planned;
-        var plannedNoise = plannedSteps >= ParameterUpdate.AdamMemorySteps ? request.WeightNoise : 0;
-        if (plannedNoise != request.WeightNoise)
+        var noise = plannedSteps >= ParameterUpdate.AdamMemorySteps ? request.WeightNoise : 0;
+        if (noise != request.WeightNoise)
         {
             request.Log?.Report(string.Create(CultureInfo.InvariantCulture, $"weight noise off: {plannedSteps} planned steps, fewer than the {ParameterUpdate.AdamMemorySteps} it needs"));
         }
 
-        var noise = plannedNoise;
         for (; epoch <= planned || (epoch <= planned + request.ExtraEpochs && TriggerAccuracy(module, triggers, triggerLabels) < 1); epoch++)
         {
-            // Triggers still unlearned after the planned epochs are finished without the noise.
-            noise = epoch > planned ? 0 : plannedNoise;
             RunEpoch(epoch, ScheduledRate(request, epoch), epoch > planned ? " (extra: triggers not all learned)" : "");
         }
 
@@ -257,7 +254,7 @@ public static class TriggerEmbedding
             RunEpoch(epoch, request.LearningRate * request.FinalRateShare, " (cool-down at the final rate)");
         }
 
-        return (seconds, plannedNoise);
+        return (seconds, noise);
 
         void RunEpoch(int number, double rate, string note)
         {
