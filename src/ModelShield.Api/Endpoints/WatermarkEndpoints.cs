@@ -52,10 +52,12 @@ internal static class WatermarkEndpoints
                 var kind = upload.Field("triggerKind") ?? TriggerMarkRequest.DefaultKind;
                 var epochs = upload.Field("epochs") is null ? (int?)null : upload.Integer("epochs", 0, 1, 1000);
                 var learningRate = upload.Number("lr", 1e-7, 1);
+                var weightNoise = upload.Number("weightNoise", 0, 10);
                 embed = (kit, output, cancellationToken) => TriggerMarking.Embed(
                     new TriggerMarkRequest
                     {
                         ModelPath = model, Kit = kit, OutputPath = output, DataFolder = dataFolder, Triggers = count, Kind = kind, Epochs = epochs, LearningRate = learningRate,
+                        WeightNoise = weightNoise,
                     },
                     cancellationToken);
             }

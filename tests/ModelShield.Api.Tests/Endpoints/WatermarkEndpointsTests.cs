@@ -3,6 +3,7 @@ using Google.Protobuf;
 using ModelShield.Api.Auth;
 using ModelShield.Api.Tests.Support;
 using ModelShield.Errors;
+using ModelShield.Testing.Files;
 using ModelShield.Testing.Models;
 
 namespace ModelShield.Api.Tests.Endpoints;
@@ -54,6 +55,19 @@ public sealed class WatermarkEndpointsTests
         using var client = env.Client(ApiRoles.Release);
         using var response = await client.PostAsync(Embed, ApiTestEnvironment.Form([("model", "model.onnx", TinyModels.Mlp().ToByteArray())], ("kitId", ApiTestEnvironment.KitId), ("scheme", "invisible-ink")));
         await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, ErrorCodes.UnknownScheme);
+    }
+
+    [TestMethod]
+    [DataRow("-1")]
+    [DataRow("11")]
+    [DataRow("strong")]
+    public async Task Embed_TriggersWeightNoiseOutOfRange_Answers400WithMS1054BeforeAnyJob(string noise)
+    {
+        using var env = new ApiTestEnvironment(o => o.DataFolders["sample"] = RepositoryFiles.SampleData);
+        using var client = env.Client(ApiRoles.Release);
+        using var response = await client.PostAsync(Embed, ApiTestEnvironment.Form(
+            [("model", "model.onnx", TinyModels.Mlp().ToByteArray())], ("kitId", ApiTestEnvironment.KitId), ("scheme", "triggers"), ("data", "sample"), ("weightNoise", noise)));
+        await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, ErrorCodes.RequestMalformed);
     }
 
     [TestMethod]
