@@ -61,17 +61,15 @@ public sealed record TriggerEmbedRequest
     public int TriggersPerBatch { get; init; } = 16;
 
     /// <summary>
-    /// Every step also trains the drawn triggers at weights moved by Gaussian noise, each weight matrix's noise this
-    /// many times its root-mean-square value (0 turns it off), so that weights near the marked ones still answer the
-    /// triggers: fine-tuning moves the weights, and the triggers stay. On the full-data MLP (2 kits each), fine-tuning
-    /// all layers for 5 epochs at lr 1e-3 kept 88-96 % of the triggers at 1.0, against 52-59 % without; 1.5 left
-    /// triggers unlearned (80 %) and cost 1.3 points (docs/watermark-triggers.md, "Robust to fine-tuning"). It needs at least
-    /// 1,000 planned steps (off below that, e.g. on the 2,666-image sample); extra epochs keep it.
+    /// When above 0, every step also trains the drawn triggers at weights moved by Gaussian noise, each weight matrix's
+    /// noise this many times its root-mean-square value, so that weights near the marked ones still answer the
+    /// triggers: fine-tuning moves the weights, and the triggers stay. Off by default because what it costs depends on
+    /// the model. On the full-data MLP, 1.0 kept 91-93 % of the triggers through fine-tuning all layers for 5 epochs at
+    /// lr 1e-3 (52-59 % without) for 0.2-0.4 points of accuracy; on the CNN, 1.0 cost 1.7 points and 0.5 kept 84 %
+    /// (83 % without) for 0.5 points (docs/watermark-triggers.md, "Robust to fine-tuning"). It needs at least 1,000
+    /// planned steps (left off below that, e.g. on the 2,666-image sample); extra epochs keep it.
     /// </summary>
-    public double WeightNoise { get; init; } = DefaultWeightNoise;
-
-    /// <summary>The default <see cref="WeightNoise"/>.</summary>
-    public const double DefaultWeightNoise = 1.0;
+    public double WeightNoise { get; init; }
 
     /// <summary>Checked before every batch: embedding stops with <see cref="OperationCanceledException"/> once it is cancelled.</summary>
     public CancellationToken Cancellation { get; init; }
