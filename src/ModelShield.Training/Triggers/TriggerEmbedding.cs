@@ -61,13 +61,13 @@ public sealed record TriggerEmbedRequest
     public int TriggersPerBatch { get; init; } = 16;
 
     /// <summary>
-    /// When above 0, every step also trains the drawn triggers at weights moved by Gaussian noise, each weight matrix's
-    /// noise this many times its root-mean-square value, so that weights near the marked ones still answer the
-    /// triggers: fine-tuning moves the weights, and the triggers stay. Off by default because what it costs depends on
-    /// the model. On the full-data MLP, 1.0 kept 91-93 % of the triggers through fine-tuning all layers for 5 epochs at
-    /// lr 1e-3 (52-59 % without) for 0.2-0.4 points of accuracy; on the CNN, 1.0 cost 1.7 points and 0.5 kept 84 %
-    /// (83 % without) for 0.5 points (docs/watermark-triggers.md, "Robust to fine-tuning"). It needs at least 1,000
-    /// planned steps (left off below that, e.g. on the 2,666-image sample); extra epochs keep it.
+    /// When above 0, every step also trains the drawn triggers at weights moved by Gaussian noise, each fully connected
+    /// weight matrix's noise this many times its root-mean-square value, so that weights near the marked ones still
+    /// answer the triggers: fine-tuning moves the weights, and the triggers stay. Through fine-tuning all layers for 5
+    /// epochs at lr 1e-3, 1.0 kept 91-93 % of the triggers on the full-data MLP (52-57 % without) for 0.3-0.4 points of
+    /// accuracy, and 93-95 % on the CNN (83 % without) for 0.3-0.5 points (docs/watermark-triggers.md, "Robust to
+    /// fine-tuning"). Off by default until the full benchmark has run with it. It needs at least 1,000 planned steps
+    /// (left off below that, e.g. on the 2,666-image sample); extra epochs keep it.
     /// </summary>
     public double WeightNoise { get; init; }
 
@@ -226,8 +226,10 @@ public static class TriggerEmbedding
         var parameters = module.Weights.Where(w => w.Trainable).Select(w => (TorchSharp.Modules.Parameter)w.Value).ToList();
         using var optimizer = ParameterUpdate.Create(OptimizerKind.Adam, parameters, request.LearningRate, momentum: 0);
 
-        // Weight matrices and kernels take the noise; biases and normalization scales, a few numbers each, do not.
-        var noisy = parameters.Where(p => p.dim() >= 2).Cast<Tensor>().ToList();
+        // Fully connected weight matrices take the noise. Convolution kernels do not: on the CNN, noise on them too cost
+        // 1.7 points and kept no more triggers through fine-tuning (84 %), on the matrices alone 0.5 points and 93 %.
+        // Biases and normalization scales, a few numbers each, do not either.
+        var noisy = parameters.Where(p => p.dim() == 2).Cast<Tensor>().ToList();
         var count = images.shape[0];
         var planned = request.Epochs;
         var epoch = 1;

@@ -86,7 +86,7 @@ public sealed class TriggerEmbeddingTests
         var (inputs, labels) = NoiseTriggers(8, 784, 10, seed: 3);
         using var x = TorchSharp.torch.tensor(inputs).reshape(8, 1, 28, 28);
         using var y = TorchSharp.torch.tensor(Array.ConvertAll(labels, l => (long)l));
-        var matrices = module.Weights.Where(w => w.Trainable && w.Value.dim() >= 2).Select(w => w.Value).ToList();
+        var matrices = module.Weights.Where(w => w.Trainable && w.Value.dim() == 2).Select(w => w.Value).ToList();
         var before = matrices.Select(m => m.detach().clone()).ToList();
         using var generator = new TorchSharp.torch.Generator(5);
 
