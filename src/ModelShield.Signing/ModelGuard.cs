@@ -74,7 +74,7 @@ public static class ModelGuard
         try
         {
             configure?.Invoke(options);
-            initializers = OrtExternalData.Add(options, folder, tensors, location => files[location]);
+            initializers = OrtExternalData.Add(options, folder, tensors, files);
             var session = new InferenceSession(modelBytes, options);
 
             // Disposed after the session in this order: the options, the tensors over the verified bytes, those bytes.

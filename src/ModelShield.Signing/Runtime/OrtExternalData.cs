@@ -26,18 +26,18 @@ internal static unsafe partial class OrtExternalData
     private const uint ApiVersion = 18;
 
     /// <summary>
-    /// Adds <paramref name="tensors"/> to <paramref name="options"/>, their files' bytes coming from <paramref name="fileMemory"/>
-    /// (by location as written in the model). Returns what the session reads and must outlive it.
+    /// Adds <paramref name="tensors"/> to <paramref name="options"/>, their files' bytes coming from <paramref name="files"/>
+    /// (keyed by location as written in the model, one entry per location the tensors name). Returns what the session
+    /// reads and must outlive it.
     /// </summary>
     public static IReadOnlyList<IDisposable> Add(
-        SessionOptions options, string modelFolder, IReadOnlyList<ExternalTensorReference> tensors, Func<string, (IntPtr Pointer, long Length)> fileMemory)
+        SessionOptions options, string modelFolder, IReadOnlyList<ExternalTensorReference> tensors, IReadOnlyDictionary<string, (IntPtr Pointer, long Length)> files)
     {
         if (tensors.Count == 0)
         {
             return [];
         }
 
-        var files = tensors.Select(t => t.Data.Location).Distinct(StringComparer.Ordinal).ToDictionary(l => l, fileMemory, StringComparer.Ordinal);
         var views = new List<(ExternalTensorReference Tensor, IntPtr Pointer, long Bytes)>();
         foreach (var tensor in tensors)
         {
