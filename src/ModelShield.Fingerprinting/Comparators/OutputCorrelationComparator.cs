@@ -32,8 +32,7 @@ internal sealed class OutputCorrelationComparator : IFingerprintComparator
     {
         var mixes = queries.IndicesOf(QueryKinds.Mix);
         var ownerMatrix = Similarity(owner, mixes);
-        var pooled = nullAnswers.SelectMany(n => RowCorrelations(ownerMatrix, Similarity(n, mixes))).Order().ToArray();
-        return pooled.Length == 0 ? null : pooled[Math.Min(pooled.Length - 1, (int)Math.Ceiling(NullQuantile * pooled.Length) - 1)];
+        return EmpiricalQuantile.Of(nullAnswers.SelectMany(n => RowCorrelations(ownerMatrix, Similarity(n, mixes))), NullQuantile);
     }
 
     public ComparatorOutcome Compare(QuerySet queries, QueryAnswers owner, QueryAnswers suspect, double? trialThreshold)

@@ -30,8 +30,7 @@ internal sealed class OutputDistanceComparator : IFingerprintComparator
     public double? FitTrialThreshold(QuerySet queries, QueryAnswers owner, IReadOnlyList<QueryAnswers> nullAnswers)
     {
         var rows = Rows(queries, owner.Count);
-        var pooled = nullAnswers.Where(n => n.Probabilities is not null).SelectMany(n => rows.Select(r => Distance(owner.Row(r), n.Row(r)))).Order().ToArray();
-        return pooled.Length == 0 ? null : pooled[Math.Max(0, (int)Math.Ceiling(NullQuantile * pooled.Length) - 1)];
+        return EmpiricalQuantile.Of(nullAnswers.Where(n => n.Probabilities is not null).SelectMany(n => rows.Select(r => Distance(owner.Row(r), n.Row(r)))), NullQuantile);
     }
 
     public ComparatorOutcome Compare(QuerySet queries, QueryAnswers owner, QueryAnswers suspect, double? trialThreshold)
