@@ -192,7 +192,7 @@ public static class TriggerEmbedding
 
         var accuracyBefore = Trainer.Accuracy(module, splits.Test);
         var triggerBefore = TriggerAccuracy(module, triggers, triggerLabels);
-        var (seconds, finalNoise) = Train(module, owner, triggers, triggerLabels, request, splits.Test);
+        var (seconds, noise) = Train(module, owner, triggers, triggerLabels, request, splits.Test);
         var accuracyAfter = Trainer.Accuracy(module, splits.Test);
         var triggerAfter = TriggerAccuracy(module, triggers, triggerLabels);
         module.WriteWeightsTo(model);
@@ -206,7 +206,7 @@ public static class TriggerEmbedding
             request.LearningRate,
             request.BatchSize,
             request.TriggersPerBatch,
-            finalNoise,
+            noise,
             request.Seed,
             accuracyBefore,
             accuracyAfter,
@@ -216,7 +216,7 @@ public static class TriggerEmbedding
     }
 
     /// <summary>Fine-tunes; returns each epoch's seconds and the weight noise used.</summary>
-    private static (List<double> Seconds, double FinalWeightNoise) Train(OnnxModule module, ImageSet owner, Tensor triggers, Tensor triggerLabels, TriggerEmbedRequest request, ImageSet test)
+    private static (List<double> Seconds, double WeightNoise) Train(OnnxModule module, ImageSet owner, Tensor triggers, Tensor triggerLabels, TriggerEmbedRequest request, ImageSet test)
     {
         var seconds = new List<double>();
         torch.manual_seed(request.Seed);
