@@ -17,6 +17,11 @@ public static class ModelGuard
     /// Verifies the model that contains <paramref name="onnxPath"/> and opens a session from the verified bytes.
     /// Throws <see cref="ModelVerificationException"/> (with the full result) when verification fails.
     /// </summary>
+    /// <remarks>
+    /// Once the signature, the statement and the .onnx file itself have verified, the session is built while the
+    /// external data is still being hashed, from the bytes already in memory. ONNX Runtime takes those bytes as
+    /// plain tensor values; the session is thrown away unless every file then verifies.
+    /// </remarks>
     public static GuardedSession Open(string onnxPath, TrustPolicy policy, GuardOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -24,35 +29,67 @@ public static class ModelGuard
         var onnx = Path.GetFullPath(onnxPath);
         var signed = options.SignedPath ?? Path.GetDirectoryName(onnx)!;
         MemoryContentReader? memory = null;
+        Task<BuiltSession>? early = null;
         try
         {
             var result = ModelVerifier.Verify(
                 new VerifyRequest { ModelPath = signed, SignaturePath = options.SignaturePath, Policy = policy, IgnorePaths = options.IgnorePaths },
-                files => memory = MemoryContentReader.Allocate(files));
-            if (!result.Verified || memory is null)
+                files => memory = MemoryContentReader.Allocate(files),
+                verified =>
+                {
+                    if (verified == onnx)
+                    {
+                        var bytes = memory!;
+                        early = Task.Factory.StartNew(
+                            () =>
+                            {
+                                bytes.AllRead.GetAwaiter().GetResult();
+                                return Build(onnx, bytes, options.ConfigureSession);
+                            },
+                            CancellationToken.None,
+                            TaskCreationOptions.LongRunning,
+                            TaskScheduler.Default);
+                    }
+                });
+            if (!result.Verified || memory is null || !memory.AllHashed)
             {
                 throw new ModelVerificationException(result);
             }
 
-            var guarded = CreateSession(onnx, memory, options.ConfigureSession, what => NotCovered(result, what == onnx ? onnxPath : what), result);
+            BuiltSession built;
+            try
+            {
+                built = early is null ? Build(onnx, memory, options.ConfigureSession) : early.GetAwaiter().GetResult();
+            }
+            catch (UncoveredFileException ex)
+            {
+                throw NotCovered(result, ex.File == onnx ? onnxPath : ex.File);
+            }
+
+            early = null;
+            var guarded = new GuardedSession(built.Session, result, [.. built.Backing, memory]);
             memory = null;
             return guarded;
         }
         finally
         {
+            // On failure: release a build still waiting for bytes that will never all arrive, and discard what it made.
+            memory?.StopWaiting();
+            Discard(early);
             memory?.Dispose();
         }
     }
 
     /// <summary>
     /// Builds the session for the model file <paramref name="onnx"/> from <paramref name="memory"/> alone: the model's
-    /// bytes and every external tensor come from there, never from disk. On success the session owns <paramref name="memory"/>.
+    /// bytes and every external tensor come from there, never from disk. The caller owns what is returned, and must keep
+    /// <paramref name="memory"/> alive for as long as the session.
     /// </summary>
-    internal static GuardedSession CreateSession(string onnx, MemoryContentReader memory, Action<SessionOptions>? configure, Func<string, Exception> notCovered, VerificationResult result)
+    internal static BuiltSession Build(string onnx, MemoryContentReader memory, Action<SessionOptions>? configure)
     {
         if (!memory.TryGetArray(onnx, out var modelBytes))
         {
-            throw notCovered(onnx);
+            throw new UncoveredFileException(onnx);
         }
 
         var folder = Path.GetDirectoryName(onnx)!;
@@ -63,7 +100,7 @@ public static class ModelGuard
             var full = SafePath.ResolveInside(folder, location, "External data", ErrorCodes.UnsafeExternalDataPath);
             if (!memory.TryGet(full, out var pointer, out var length))
             {
-                throw notCovered(location);
+                throw new UncoveredFileException(location);
             }
 
             files[location] = (pointer, length);
@@ -77,25 +114,43 @@ public static class ModelGuard
             initializers = OrtExternalData.Add(options, folder, tensors, files);
             var session = new InferenceSession(modelBytes, options);
 
-            // Disposed after the session in this order: the options, the tensors over the verified bytes, those bytes.
-            return new GuardedSession(session, result, [options, .. initializers, memory]);
+            // Disposed after the session in this order: the options, then the tensors over the verified bytes.
+            return new BuiltSession(session, [options, .. initializers]);
         }
         catch (OnnxRuntimeException ex)
         {
-            Release(options, initializers);
+            Release([options, .. initializers]);
             throw new ModelShieldException(ErrorCodes.InferenceFailed, $"ONNX Runtime refused the verified model '{onnx}': {ex.Message}", ex);
         }
         catch
         {
-            Release(options, initializers);
+            Release([options, .. initializers]);
             throw;
         }
     }
 
-    private static void Release(SessionOptions options, IReadOnlyList<IDisposable> initializers)
+    private static void Discard(Task<BuiltSession>? early)
     {
-        options.Dispose();
-        foreach (var value in initializers)
+        if (early is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var built = early.GetAwaiter().GetResult();
+            built.Session.Dispose();
+            Release(built.Backing);
+        }
+        catch (Exception)
+        {
+            // The verdict the caller gets is the verification's; what the discarded build thought does not matter.
+        }
+    }
+
+    private static void Release(IEnumerable<IDisposable> owned)
+    {
+        foreach (var value in owned)
         {
             value.Dispose();
         }
@@ -106,4 +161,13 @@ public static class ModelGuard
         {
             Issues = [.. result.Issues, new VerificationIssue(ErrorCodes.FileUnsigned, $"'{what}' is not covered by the signature, so it is never loaded.", what)],
         });
+
+    /// <summary>A session and what it reads from besides the verified bytes (options, tensors over those bytes), to dispose after it in order.</summary>
+    internal sealed record BuiltSession(InferenceSession Session, IReadOnlyList<IDisposable> Backing);
+
+    /// <summary>A file the session needs but the verification did not cover (so it was never read).</summary>
+    private sealed class UncoveredFileException(string file) : Exception($"'{file}' is not covered by the signature.")
+    {
+        public string File { get; } = file;
+    }
 }

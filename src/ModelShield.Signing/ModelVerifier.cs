@@ -13,7 +13,11 @@ public static class ModelVerifier
     /// </summary>
     public static VerificationResult Verify(VerifyRequest request) => Verify(request, null);
 
-    internal static VerificationResult Verify(VerifyRequest request, Func<IReadOnlyList<ModelFile>, IContentReader>? readerFor)
+    /// <summary>
+    /// As <see cref="Verify(VerifyRequest)"/>, hashing through the reader <paramref name="readerFor"/> gives, and telling
+    /// <paramref name="fileVerified"/> of each file that matched as soon as it did (see <see cref="VerificationContext.FileVerified"/>).
+    /// </summary>
+    internal static VerificationResult Verify(VerifyRequest request, Func<IReadOnlyList<ModelFile>, IContentReader>? readerFor, Action<string>? fileVerified = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         var location = ModelLocation.Resolve(request.ModelPath);
@@ -32,6 +36,7 @@ public static class ModelVerifier
             CallerIgnores = location.IsFile ? [] : location.RelativeNames(request.IgnorePaths),
             IgnoreUnsignedFiles = request.IgnoreUnsignedFiles,
             ReaderFor = readerFor ?? (_ => DiskContentReader.Instance),
+            FileVerified = fileVerified,
         };
         VerificationPipeline.Run(context);
         return new VerificationResult

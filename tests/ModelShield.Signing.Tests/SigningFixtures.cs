@@ -44,7 +44,6 @@ internal static class SigningFixtures
         _ => ECCurve.NamedCurves.nistP256,
     });
 
-    /// <summary>Writes a model "model.onnx" computing Y = X + W, with W (4 floats) in the external file "weights.data".</summary>
     /// <summary>Writes model.onnx computing Y = X + W, with W in weights.data at <paramref name="offset"/> (after that many zero bytes).</summary>
     public static void WriteExternalDataModel(string folder, float[] w, int offset = 0)
     {

@@ -59,11 +59,24 @@ internal sealed class ModelFilesCheck : IVerificationCheck
         }
 
         var present = files.Where(f => expected.ContainsKey(NameOf(f))).ToList();
-        var actual = ManifestHasher.Hash(present, s, context.ReaderFor(present), NameOf);
-        var actualByPath = actual.GroupBy(r => s.Method == Serialization.Shards && ShardName.TryParse(r.Name, out var sh) ? sh.Path : r.Name, StringComparer.Ordinal);
-        foreach (var group in actualByPath)
+        string PathOf(ResourceDigest r) => s.Method == Serialization.Shards && ShardName.TryParse(r.Name, out var sh) ? sh.Path : r.Name;
+        Action<ModelFile, IReadOnlyList<ResourceDigest>>? early = context.FileVerified is { } verified
+            ? (file, found) =>
+            {
+                if (Mismatch(PathOf(found[0]), expected[PathOf(found[0])], found, s) is null)
+                {
+                    verified(file.FullPath);
+                }
+            }
+            : null;
+        var actual = ManifestHasher.Hash(present, s, context.ReaderFor(present), NameOf, early);
+        foreach (var group in actual.GroupBy(PathOf, StringComparer.Ordinal))
         {
-            if (Compare(context, group.Key, expected[group.Key], group.ToList(), s))
+            if (Mismatch(group.Key, expected[group.Key], group.ToList(), s) is { } m)
+            {
+                context.Fail(ErrorCodes.FileChanged, m.Message, group.Key, m.Expected, m.Actual);
+            }
+            else
             {
                 context.FilesVerified++;
             }
@@ -72,7 +85,8 @@ internal sealed class ModelFilesCheck : IVerificationCheck
         return true;
     }
 
-    private static bool Compare(VerificationContext context, string path, List<ResourceDigest> signed, List<ResourceDigest> found, Serialization s)
+    /// <summary>How the hashed resources of one file differ from the signed ones, or null when they match.</summary>
+    private static FileMismatch? Mismatch(string path, List<ResourceDigest> signed, IReadOnlyList<ResourceDigest> found, Serialization s)
     {
         if (s.Method == Serialization.Shards)
         {
@@ -80,9 +94,7 @@ internal sealed class ModelFilesCheck : IVerificationCheck
             var foundSize = found.Max(r => ShardName.TryParse(r.Name, out var x) ? x.End : 0);
             if (signedSize != foundSize)
             {
-                context.Fail(ErrorCodes.FileChanged, $"File '{path}' changed: it was signed with {signedSize} bytes and has {foundSize} now.",
-                    path, expected: $"{signedSize} bytes", actual: $"{foundSize} bytes");
-                return false;
+                return new($"File '{path}' changed: it was signed with {signedSize} bytes and has {foundSize} now.", $"{signedSize} bytes", $"{foundSize} bytes");
             }
         }
 
@@ -92,12 +104,13 @@ internal sealed class ModelFilesCheck : IVerificationCheck
             if (!signedByName.TryGetValue(r.Name, out var want) || !want.Digest.AsSpan().SequenceEqual(r.Digest))
             {
                 var where = s.Method == Serialization.Shards ? $" (shard {r.Name})" : "";
-                context.Fail(ErrorCodes.FileChanged, $"File '{path}' changed{where}: its SHA-256 is {r.DigestHex}, the signature says {want?.DigestHex ?? "(no such shard)"}.",
-                    path, expected: want?.DigestHex, actual: r.DigestHex);
-                return false;
+                return new($"File '{path}' changed{where}: its SHA-256 is {r.DigestHex}, the signature says {want?.DigestHex ?? "(no such shard)"}.",
+                    want?.DigestHex, r.DigestHex);
             }
         }
 
-        return true;
+        return null;
     }
+
+    private sealed record FileMismatch(string Message, string? Expected, string? Actual);
 }

@@ -24,6 +24,12 @@ internal sealed class VerificationContext
     /// <summary>Gives the reader for the files about to be hashed: streaming from disk, or the guard's in-memory copy.</summary>
     public Func<IReadOnlyList<ModelFile>, IContentReader> ReaderFor { get; init; } = _ => DiskContentReader.Instance;
 
+    /// <summary>
+    /// Told the full path of each file as soon as all of its bytes are hashed and match the signed statement, before the
+    /// other files are done; the guard starts building its session from there.
+    /// </summary>
+    public Action<string>? FileVerified { get; init; }
+
     /// <summary>The folder the model's relative names start from.</summary>
     public string RootFolder => ModelIsFile ? Path.GetDirectoryName(ModelPath)! : ModelPath;
 

@@ -40,7 +40,41 @@ public sealed class ModelGuardTests
     }
 
     [TestMethod]
-    public void CreateSession_DataFileReplacedOnDiskAfterHashing_RunsFromTheHashedBytes()
+    public void Open_ShardsOfDataLargerThanAReadChunk_RunsFromVerifiedBytes()
+    {
+        using var model = SigningFixtures.NewFolder();
+        using var key = SigningFixtures.NewKey();
+        var w = LargeWeights();
+        SigningFixtures.WriteExternalDataModel(model.Path, w);
+        ModelSigner.Sign(new SignRequest { ModelPath = model.Path, PrivateKey = key, Shards = true, ShardSize = 5 << 20 });
+
+        using var guarded = ModelGuard.Open(model.File("model.onnx"), TrustPolicy.ForPublicKeys([key]));
+
+        var y = Run(guarded, new float[w.Length]);
+        CollectionAssert.AreEqual(w, y);
+    }
+
+    [TestMethod]
+    public void Open_LastBytesOfLargeDataChanged_ThrowsAndKeepsNoSession()
+    {
+        // The .onnx verifies first, so a session is being built from the data while its last bytes are hashed.
+        using var model = SigningFixtures.NewFolder();
+        using var key = SigningFixtures.NewKey();
+        SigningFixtures.WriteExternalDataModel(model.Path, LargeWeights());
+        ModelSigner.Sign(new SignRequest { ModelPath = model.Path, PrivateKey = key });
+        using (var data = File.OpenWrite(model.File("weights.data")))
+        {
+            data.Seek(-1, SeekOrigin.End);
+            data.WriteByte(0x7f);
+        }
+
+        var ex = Assert.ThrowsExactly<ModelVerificationException>(() => ModelGuard.Open(model.File("model.onnx"), TrustPolicy.ForPublicKeys([key])));
+
+        Assert.AreEqual(ErrorCodes.FileChanged, ex.Result.Issues.Single().Code);
+    }
+
+    [TestMethod]
+    public void Build_DataFileReplacedOnDiskAfterHashing_RunsFromTheHashedBytes()
     {
         using var model = SigningFixtures.NewFolder();
         SigningFixtures.WriteExternalDataModel(model.Path, [10, 20, 30, 40]);
@@ -55,7 +89,7 @@ public sealed class ModelGuardTests
     }
 
     [TestMethod]
-    public void CreateSession_UnalignedTensorAndFilesGoneFromDisk_RunsFromTheHashedBytes()
+    public void Build_UnalignedTensorAndFilesGoneFromDisk_RunsFromTheHashedBytes()
     {
         // An offset that is not a multiple of the element size takes the copying way (in-memory files), which needs nothing on disk.
         using var model = SigningFixtures.NewFolder();
@@ -70,7 +104,7 @@ public sealed class ModelGuardTests
     }
 
     [TestMethod]
-    public void CreateSession_AlignedTensorFileGoneFromDisk_FailsClosed()
+    public void Build_AlignedTensorFileGoneFromDisk_FailsClosed()
     {
         // The fast way hands ONNX Runtime the hashed bytes but lets it check that the named file still exists.
         using var model = SigningFixtures.NewFolder();
@@ -114,16 +148,23 @@ public sealed class ModelGuardTests
         return memory;
     }
 
-    private static GuardedSession CreateSession(TempFolder model, MemoryContentReader memory) =>
-        ModelGuard.CreateSession(model.File("model.onnx"), memory, null, what => new InvalidOperationException(what),
-            new VerificationResult { Issues = [], ModelPath = model.Path, SignaturePath = model.File("model.sig") });
-
-    private static float[] AddOneTwoThreeFour(GuardedSession guarded)
+    private static GuardedSession CreateSession(TempFolder model, MemoryContentReader memory)
     {
-        using var input = OrtValue.CreateTensorValueFromMemory(new float[] { 1, 2, 3, 4 }, [4]);
+        var built = ModelGuard.Build(model.File("model.onnx"), memory, null);
+        return new GuardedSession(built.Session, new VerificationResult { Issues = [], ModelPath = model.Path, SignaturePath = model.File("model.sig") }, [.. built.Backing, memory]);
+    }
+
+    private static float[] AddOneTwoThreeFour(GuardedSession guarded) => Run(guarded, [1, 2, 3, 4]);
+
+    private static float[] Run(GuardedSession guarded, float[] x)
+    {
+        using var input = OrtValue.CreateTensorValueFromMemory(x, [x.Length]);
         using var outputs = guarded.Session.Run(new RunOptions(), ["X"], [input], ["Y"]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
+
+    // 12 MB: several read chunks, so the data is read on a thread of its own ahead of the hashing.
+    private static float[] LargeWeights() => Enumerable.Range(0, 3 << 20).Select(i => (float)(i % 977)).ToArray();
 
     [TestMethod]
     public void Open_UnsignedModel_Throws()
