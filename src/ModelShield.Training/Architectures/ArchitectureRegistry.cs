@@ -1,4 +1,5 @@
 using ModelShield.Errors;
+using ModelShield.Onnx.Files;
 
 namespace ModelShield.Training.Architectures;
 
@@ -7,7 +8,13 @@ internal static class ArchitectureRegistry
 {
     private static readonly IArchitecture[] Known = [new Mlp(), new Cnn(), new CnnBatchNorm()];
 
+    /// <summary>The metadata key under which a lab-built model names its architecture.</summary>
+    public const string MetadataKey = "modelshield.lab.architecture";
+
     public static IReadOnlyList<IArchitecture> All => Known;
+
+    /// <summary>The architecture id a model's metadata names, or null for a model the lab did not build.</summary>
+    public static string? NamedBy(OnnxModel model) => model.Proto.MetadataProps.FirstOrDefault(p => p.Key == MetadataKey)?.Value;
 
     public static IArchitecture Get(string id) =>
         Known.FirstOrDefault(a => string.Equals(a.Id, id, StringComparison.OrdinalIgnoreCase))

@@ -103,7 +103,7 @@ internal sealed class LayerStack
     public ModelProto Build(string architecture, int seed)
     {
         _graph.Output(_current, -1, _shape[0]);
-        return _graph.Build([("modelshield.lab.architecture", architecture), ("modelshield.lab.init_seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        return _graph.Build([(ArchitectureRegistry.MetadataKey, architecture), ("modelshield.lab.init_seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
     }
 
     private float[] Normal(float std, params long[] shape)

@@ -47,7 +47,7 @@ internal sealed class DistillAttack : IAttack
         };
         if (arch == "same")
         {
-            arch = context.Model.Proto.MetadataProps.FirstOrDefault(p => p.Key == "modelshield.lab.architecture")?.Value
+            arch = ArchitectureRegistry.NamedBy(context.Model)
                 ?? throw new ModelShieldException(ErrorCodes.InvalidAttackArguments, "Attack 'distill': the model does not say its architecture (metadata modelshield.lab.architecture); give arch=mlp, cnn or cnn-bn.");
         }
 

@@ -152,7 +152,7 @@ internal sealed class ZooBuilder
             Lineage = lineage,
             Owner = owner,
             Recipe = recipe,
-            Architecture = model.Proto.MetadataProps.FirstOrDefault(p => p.Key == "modelshield.lab.architecture")?.Value,
+            Architecture = ArchitectureRegistry.NamedBy(model),
             TestAccuracy = LabAttacks.Accuracy(OnnxModel.Load(path), _splits.Test),
             Sha256 = Sha256(path),
             Seconds = Math.Round(clock.Elapsed.TotalSeconds, 2),
