@@ -13,7 +13,7 @@ namespace ModelShield.Training.Fingerprints;
 /// <summary>
 /// Chooses fingerprint queries for an owner model from the owner's images: samples it misclassifies, CutMix-style
 /// mixes of two samples it labels differently, and samples pushed with its gradients (through the differentiable
-/// executor) just across its decision boundary towards its second choice. Several candidates are made per query of
+/// executor) just across its decision boundary towards its second choice. Three candidates are made per query of
 /// those kinds, and the ones kept are those that fine-tuned copies of the owner still answer as the owner does while
 /// independently trained models do not (the idea of conferrable examples, with surrogates and references made here).
 /// A share of natural samples, drawn at random and not selected, carries the owner's output distribution on real
@@ -36,14 +36,8 @@ internal static class QuerySelection
     /// <summary>Most steps towards the boundary; points that never cross stay near it and are kept.</summary>
     public const int BoundaryMaxSteps = 300;
 
-    /// <summary>Boundary candidates made per query kept: the selection keeps the third that best tells copies from independent models.</summary>
+    /// <summary>Candidates made per query kept: the selection keeps the third that best tells copies from independent models.</summary>
     public const int CandidatesPerQuery = 3;
-
-    /// <summary>
-    /// Candidates per misclassified or mixed query when there are enough: those cost one forward pass each to score
-    /// (boundary points cost hundreds of gradient steps), so the selection can be much choosier among them.
-    /// </summary>
-    public const int CheapCandidatesPerQuery = 10;
 
     /// <summary>Copies of the owner fine-tuned here (1 epoch on its own images) that the queries must survive.</summary>
     public const int Surrogates = 3;
@@ -91,9 +85,8 @@ internal static class QuerySelection
         }
 
         var pool = new List<(float[] Row, string Kind)>();
-        var misclassifiedPool = misclassified.Take(wantMisclassified * CheapCandidatesPerQuery).ToList();
-        pool.AddRange(misclassifiedPool.Select(i => (Image(candidates, i), "misclassified")));
-        for (var k = 0; k < wantMixes * CheapCandidatesPerQuery; k++)
+        pool.AddRange(misclassified.Take(wantMisclassified * CandidatesPerQuery).Select(i => (Image(candidates, i), "misclassified")));
+        for (var k = 0; k < wantMixes * CandidatesPerQuery; k++)
         {
             pool.Add((CutMix(candidates, predicted, random), "mix"));
         }
@@ -110,7 +103,7 @@ internal static class QuerySelection
         }
 
         // Natural samples are drawn from the whole candidate set after the pool, so they never depend on the scores.
-        var natural = Enumerable.Range(0, candidates.Count).Except(misclassifiedPool).ToList();
+        var natural = Enumerable.Range(0, candidates.Count).Except(misclassified.Take(wantMisclassified * CandidatesPerQuery)).ToList();
         Shuffle(natural, random);
         chosen.AddRange(natural.Take(wantNatural).Select(i => (Image(candidates, i), "natural")));
         Shuffle(chosen, random);
