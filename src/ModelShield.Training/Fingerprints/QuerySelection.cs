@@ -45,15 +45,6 @@ internal static class QuerySelection
     /// <summary>Independent MLPs trained here (1 epoch) that the queries should not agree with; never the calibration's null models.</summary>
     public const int SelectionReferences = 3;
 
-    /// <summary>
-    /// Students trained here from scratch on the owner's hard labels (1 epoch, the owner's architecture when the model
-    /// names it), as a hard-label distillation thief's model is: the queries should carry over to them.
-    /// </summary>
-    public const int Students = 2;
-
-    /// <summary>Fewest owner images outside the candidates that students train on; with fewer (a small sample), none are made.</summary>
-    public const int MinStudentImages = 5_000;
-
     /// <summary>The surrogates' fine-tuning rate: a gentle change, as a thief who wants to keep the model's accuracy makes.</summary>
     public const double SurrogateLearningRate = 5e-4;
 
@@ -93,8 +84,7 @@ internal static class QuerySelection
 
         pool.AddRange(PushAcrossBoundary(module, candidates, correct.Take(wantBoundary * CandidatesPerQuery).ToList(), rowShape, cancellation).Select(r => (r, "boundary")));
 
-        var rest = splits.Owner.Subset(Enumerable.Range(candidates.Count, splits.Owner.Count - candidates.Count).ToArray());
-        var scores = SelectionScores(owner, module, candidates, rest, rowShape, pool.Select(p => p.Row).ToList(), random, cancellation);
+        var scores = SelectionScores(owner, module, candidates, rowShape, pool.Select(p => p.Row).ToList(), random, cancellation);
         var chosen = new List<(float[] Row, string Kind)>();
         foreach (var (kind, want) in new[] { ("misclassified", wantMisclassified), ("mix", wantMixes), ("boundary", wantBoundary) })
         {
@@ -118,12 +108,11 @@ internal static class QuerySelection
     }
 
     /// <summary>
-    /// For each candidate: how many surrogate copies of the owner and students of its labels give the owner's label,
-    /// minus how many independent selection references do (conferrable-example style). Every model is made here from
-    /// the owner's images, with seeds drawn from the record's secret randomness; students learn from images outside
-    /// the candidates (<paramref name="rest"/>), as a thief's do, so that they cannot have memorised a candidate's label.
+    /// For each candidate: how many surrogate copies of the owner give the owner's label, minus how many independent
+    /// selection references do (conferrable-example style). Both kinds of model are made here from the owner's images,
+    /// with seeds drawn from the record's secret randomness.
     /// </summary>
-    private static double[] SelectionScores(OnnxModel owner, OnnxModule ownerModule, ImageSet images, ImageSet rest, int[] rowShape, List<float[]> rows, Random random, CancellationToken cancellation)
+    private static double[] SelectionScores(OnnxModel owner, OnnxModule ownerModule, ImageSet images, int[] rowShape, List<float[]> rows, Random random, CancellationToken cancellation)
     {
         using var scope = NewDisposeScope();
         long[] shape = [rows.Count, .. rowShape.Select(d => (long)d)];
@@ -142,22 +131,6 @@ internal static class QuerySelection
         }
 
         var asked = queries.reshape(rows.Count, 1, images.Height, images.Width);
-        if (rest.Count >= MinStudentImages)
-        {
-            var studentImages = rest.ImagesTensor();
-            var taught = Trainer.Logits(ownerModule, studentImages.reshape([rest.Count, .. rowShape.Select(d => (long)d)])).argmax(1);
-            var architecture = ArchitectureRegistry.Get(ArchitectureRegistry.NamedBy(owner) is { } named
-                && ArchitectureRegistry.All.Any(a => a.Id == named) ? named : "mlp");
-            for (var t = 0; t < Students; t++)
-            {
-                var studentSeed = random.Next();
-                using var student = OnnxModule.Create(OnnxModel.Parse(architecture.Build(studentSeed, images.Height, images.Width).ToByteArray(), null));
-                var options = new TrainingOptions { Epochs = 1, Seed = studentSeed, Cancellation = cancellation };
-                Trainer.Fit(student, studentImages, taught, static (logits, targets) => nn.functional.cross_entropy(logits, targets), options);
-                scores.add_(Trainer.Logits(student, asked).argmax(1).eq(ownerLabels).to_type(ScalarType.Float64), PinnedScalars.One);
-            }
-        }
-
         var mlp = ArchitectureRegistry.Get("mlp");
         for (var r = 0; r < SelectionReferences; r++)
         {
