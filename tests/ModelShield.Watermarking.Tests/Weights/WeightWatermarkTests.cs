@@ -46,12 +46,15 @@ public sealed class WeightWatermarkTests
     {
         var (_, kit, entry, _) = Marked();
 
+        // The kit is fresh each run, so each p is a uniform draw under the null (1,500 detections of these models
+        // under 150 kits: mean 127.85 of 256 bits, variance 66 against the binomial's 64). A bound of 1e-3 on ten of
+        // them failed one run in a hundred by chance; 1e-5 fails one in ten thousand and still asks more than alpha 1e-6.
         for (var seed = 2; seed < 12; seed++)
         {
             var detection = WeightWatermark.Detect(Model(seed), kit, entry);
 
             Assert.IsFalse(detection.Detected, $"seed {seed}: {detection}");
-            Assert.IsGreaterThan(-3, detection.Test.Log10CorrectedPValue, $"seed {seed}: {detection}");
+            Assert.IsGreaterThan(-5, detection.Test.Log10CorrectedPValue, $"seed {seed}: {detection}");
         }
     }
 
