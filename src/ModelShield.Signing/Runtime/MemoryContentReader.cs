@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
@@ -130,11 +131,32 @@ internal sealed unsafe class MemoryContentReader : IContentReader, IDisposable
             }
         }
 
-        var others = Enumerable.Range(1, parts - 1)
-            .Select(k => Task.Factory.StartNew(() => ReadPart(k), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
-            .ToArray();
-        ReadPart(0);
-        Task.WaitAll(others);
+        var tasks = new Task[parts];
+        for (var k = 1; k < parts; k++)
+        {
+            var part = k;
+            tasks[k] = Task.Factory.StartNew(() => ReadPart(part), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+
+        try
+        {
+            ReadPart(0);
+            tasks[0] = Task.CompletedTask;
+        }
+        catch (Exception ex)
+        {
+            tasks[0] = Task.FromException(ex);
+        }
+
+        // Every part is waited for, even after a failure: they write into memory the caller frees on an error.
+        try
+        {
+            Task.WaitAll(tasks);
+        }
+        catch (AggregateException ex)
+        {
+            ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+        }
 
         var total = 0L;
         for (var k = 0; k < parts; k++)
