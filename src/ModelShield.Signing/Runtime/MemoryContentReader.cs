@@ -13,7 +13,7 @@ namespace ModelShield.Signing.Runtime;
 /// Model files copied into native memory and hashed there (one read); the ONNX Runtime
 /// session then uses these same bytes, so nothing can change between the check and the use.
 /// </summary>
-internal sealed unsafe partial class MemoryContentReader : IContentReader, IDisposable
+internal sealed unsafe class MemoryContentReader : IContentReader, IDisposable
 {
     private const int ChunkSize = OverlappedSha256.ChunkSize;
 
@@ -118,7 +118,6 @@ internal sealed unsafe partial class MemoryContentReader : IContentReader, IDisp
         {
             var from = start + (k * partLength);
             var to = Math.Min(end, from + partLength);
-            Prefault(memory + from, to - from);
             for (var position = from; position < to;)
             {
                 var count = RandomAccess.Read(handle, new Span<byte>(memory + position, (int)Math.Min(ChunkSize, to - position)), position);
@@ -171,34 +170,6 @@ internal sealed unsafe partial class MemoryContentReader : IContentReader, IDisp
 
         return total;
     }
-
-    /// <summary>
-    /// Has Linux fault in a part's pages in one call (MADV_POPULATE_WRITE, Linux 5.14+) before read() fills them: on
-    /// 500 MB over two threads the read took 0.10-0.11 s instead of 0.14-0.16 s. Contents are kept; where the call
-    /// is unknown it fails and the pages fault in during the read as before.
-    /// </summary>
-    private static void Prefault(byte* address, long length)
-    {
-        const int PopulateWrite = 23;
-        if (!OperatingSystem.IsLinux() || length < 2L * ChunkSize)
-        {
-            return;
-        }
-
-        var page = (nuint)Environment.SystemPageSize;
-        var first = (nuint)address / page * page;
-        try
-        {
-            _ = Madvise((void*)first, (nuint)address + (nuint)length - first, PopulateWrite);
-        }
-        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
-        {
-            // A C library that cannot be loaded by that name: the read faults the pages in instead.
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "madvise")]
-    private static partial int Madvise(void* address, nuint length, int advice);
 
     public void Dispose()
     {
