@@ -17,6 +17,7 @@ public sealed record GuardOptions
     /// <summary>
     /// Sets ONNX Runtime session options (threads, execution providers, optimisation level) on the options the guard
     /// creates for each session; the guard then adds the verified external data to them, so they are never shared.
+    /// It may run on a thread of the guard's own, while the last files are still being hashed.
     /// </summary>
     public Action<SessionOptions>? ConfigureSession { get; init; }
 }
