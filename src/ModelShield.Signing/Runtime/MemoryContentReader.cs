@@ -113,11 +113,11 @@ internal sealed unsafe class MemoryContentReader : IContentReader, IDisposable
     {
         var parts = (int)Math.Clamp((end - start) / (2L * ChunkSize), 1, Environment.ProcessorCount);
         var partLength = (end - start + parts - 1) / parts;
+        var bounds = Enumerable.Range(0, parts).Select(k => (From: start + (k * partLength), To: Math.Min(end, start + ((k + 1) * partLength)))).ToArray();
         var read = new long[parts];
         void ReadPart(int k)
         {
-            var from = start + (k * partLength);
-            var to = Math.Min(end, from + partLength);
+            var (from, to) = bounds[k];
             for (var position = from; position < to;)
             {
                 var count = RandomAccess.Read(handle, new Span<byte>(memory + position, (int)Math.Min(ChunkSize, to - position)), position);
@@ -162,7 +162,7 @@ internal sealed unsafe class MemoryContentReader : IContentReader, IDisposable
         for (var k = 0; k < parts; k++)
         {
             total += read[k];
-            if (read[k] < Math.Min(partLength, end - start - (k * partLength)))
+            if (read[k] < bounds[k].To - bounds[k].From)
             {
                 break;
             }
