@@ -63,7 +63,8 @@ internal sealed class ModelFilesCheck : IVerificationCheck
         Action<ModelFile, IReadOnlyList<ResourceDigest>>? early = context.FileVerified is { } verified
             ? (file, found) =>
             {
-                if (Mismatch(PathOf(found[0]), expected[PathOf(found[0])], found, s) is null)
+                var path = PathOf(found[0]);
+                if (Mismatch(path, expected[path], found, s) is null)
                 {
                     verified(file.FullPath);
                 }
