@@ -65,8 +65,9 @@ public sealed record TriggerEmbedRequest
     /// weight matrix's noise this many times its root-mean-square value, so that weights near the marked ones still
     /// answer the triggers: fine-tuning moves the weights, and the triggers stay. Through fine-tuning all layers for 5
     /// epochs at lr 1e-3, 1.0 kept 91-93 % of the triggers on the full-data MLP (52-57 % without) for 0.3-0.4 points of
-    /// accuracy, and 93-95 % on the CNN (83 % without) for 0.3-0.5 points (docs/watermark-triggers.md, "Robust to
-    /// fine-tuning"). Off by default until the full benchmark has run with it. It needs at least 1,000 planned steps
+    /// accuracy; on the CNN (83 % without) 91-96 % in five kits of six for 0.3-0.7 points, and 97-100 % with 5 planned
+    /// epochs for at most 0.2 (docs/watermark-triggers.md, "Robust to fine-tuning"). Off by default until one setting
+    /// serves both and the full benchmark has run with it. It needs at least 1,000 planned steps
     /// (left off below that, e.g. on the 2,666-image sample); extra epochs keep it.
     /// </summary>
     public double WeightNoise { get; init; }
@@ -227,7 +228,7 @@ public static class TriggerEmbedding
         using var optimizer = ParameterUpdate.Create(OptimizerKind.Adam, parameters, request.LearningRate, momentum: 0);
 
         // Fully connected weight matrices take the noise. Convolution kernels do not: on the CNN, noise on them too cost
-        // 1.7 points and kept no more triggers through fine-tuning (84 %); on the matrices alone, 0.3-0.5 points and 93-95 %.
+        // 1.7 points and kept no more triggers through fine-tuning (84 %); on the matrices alone, 0.3-0.7 points and 76-96 %.
         // Biases and normalization scales, a few numbers each, do not either.
         var noisy = parameters.Where(p => p.dim() == 2).Cast<Tensor>().ToList();
         var count = images.shape[0];
