@@ -48,7 +48,7 @@ internal sealed class DistillAttack : IAttack
         if (arch == "same")
         {
             arch = ArchitectureRegistry.NamedBy(context.Model)
-                ?? throw new ModelShieldException(ErrorCodes.InvalidAttackArguments, "Attack 'distill': the model does not say its architecture (metadata modelshield.lab.architecture); give arch=mlp, cnn or cnn-bn.");
+                ?? throw new ModelShieldException(ErrorCodes.InvalidAttackArguments, $"Attack 'distill': the model does not say its architecture (metadata {ArchitectureRegistry.MetadataKey}); give arch=mlp, cnn or cnn-bn.");
         }
 
         var pool = context.Data.Attacker;
