@@ -29,7 +29,7 @@ internal sealed unsafe class MemoryContentReader : IContentReader, IDisposable
         {
             reader._buffers[file.FullPath] = IsModel(file)
                 ? new Buffer(GC.AllocateUninitializedArray<byte>((int)file.Length, pinned: true))
-                : new Buffer((byte*)NativeMemory.Alloc((nuint)Math.Max(1, file.Length)), file.Length);
+                : new Buffer(LargePages.Allocate(file.Length), file.Length);
         }
 
         reader._filesUnread = reader._buffers.Values.Count(b => b.Length > 0);
@@ -175,7 +175,7 @@ internal sealed unsafe class MemoryContentReader : IContentReader, IDisposable
     {
         foreach (var buffer in _buffers.Values.Where(b => b.Array is null))
         {
-            NativeMemory.Free(buffer.Pointer);
+            LargePages.Free(buffer.Pointer, buffer.Length);
         }
 
         _buffers.Clear();
