@@ -43,13 +43,17 @@ internal static class ManifestHasher
         }
 
         firstItem[files.Count] = work.Count;
+
+        // A range larger than its share of the cores would leave cores idle while it alone is hashed, so its reading
+        // spreads; smaller ones are hashed side by side, one per core.
+        var share = work.Sum(w => w.End - w.Start) / Environment.ProcessorCount;
         var pending = Enumerable.Range(0, files.Count).Select(f => firstItem[f + 1] - firstItem[f]).ToArray();
         var algorithm = serialization.ResourceAlgorithm;
         var results = new ResourceDigest[work.Count];
         Parallel.For(0, work.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             var item = work[i];
-            results[i] = new ResourceDigest(item.Name, algorithm, reader.Sha256(files[item.File], item.Start, item.End));
+            results[i] = new ResourceDigest(item.Name, algorithm, reader.Sha256(files[item.File], item.Start, item.End, item.End - item.Start > share));
 
             // The decrement that reaches zero is the last of this file's items, and it sees every result written before it.
             if (fileHashed is not null && Interlocked.Decrement(ref pending[item.File]) == 0)

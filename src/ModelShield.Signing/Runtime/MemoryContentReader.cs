@@ -73,11 +73,11 @@ internal sealed unsafe class MemoryContentReader : IContentReader, IDisposable
     }
 
     /// <summary>
-    /// Reads the range into the file's memory, in parallel parts when it is large, and then hashes it there. Reading
+    /// Reads the range into the file's memory, in parallel parts when it is large and <paramref name="spreadOverCores"/>, and then hashes it there. Reading
     /// first on every core puts all bytes in memory soonest (fresh pages cost more to fault in than to copy into); the
     /// guard's session build then runs beside the hashing.
     /// </summary>
-    public byte[] Sha256(ModelFile file, long start, long end)
+    public byte[] Sha256(ModelFile file, long start, long end, bool spreadOverCores)
     {
         if (!_buffers.TryGetValue(file.FullPath, out var buffer) || end > buffer.Length)
         {
@@ -87,7 +87,7 @@ internal sealed unsafe class MemoryContentReader : IContentReader, IDisposable
         try
         {
             using var handle = File.OpenHandle(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
-            var read = ReadInParts(handle, buffer.Pointer, start, end);
+            var read = ReadInParts(handle, buffer.Pointer, start, end, spreadOverCores ? Environment.ProcessorCount : 1);
             buffer.AddRead(read, this);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             for (var position = start; position < start + read; position += ChunkSize)
@@ -106,12 +106,12 @@ internal sealed unsafe class MemoryContentReader : IContentReader, IDisposable
     }
 
     /// <summary>
-    /// Reads [<paramref name="start"/>, <paramref name="end"/>) to the same offsets of <paramref name="memory"/>, one part per
-    /// core, and returns how many bytes from <paramref name="start"/> on arrived without a gap (fewer if the file shrank).
+    /// Reads [<paramref name="start"/>, <paramref name="end"/>) to the same offsets of <paramref name="memory"/>, in up to
+    /// <paramref name="cores"/> parts at once, and returns how many bytes from <paramref name="start"/> on arrived without a gap (fewer if the file shrank).
     /// </summary>
-    private static long ReadInParts(SafeFileHandle handle, byte* memory, long start, long end)
+    private static long ReadInParts(SafeFileHandle handle, byte* memory, long start, long end, int cores)
     {
-        var parts = (int)Math.Clamp((end - start) / (2L * ChunkSize), 1, Environment.ProcessorCount);
+        var parts = (int)Math.Clamp((end - start) / (2L * ChunkSize), 1, cores);
         var partLength = (end - start + parts - 1) / parts;
         var bounds = Enumerable.Range(0, parts).Select(k => (From: start + (k * partLength), To: Math.Min(end, start + ((k + 1) * partLength)))).ToArray();
         var read = new long[parts];

@@ -17,9 +17,9 @@ public sealed class MemoryContentReaderTests
         using var memory = MemoryContentReader.Allocate([file]);
         var split = OverlappedSha256.ChunkSize + 7;
 
-        var first = memory.Sha256(file, 0, split);
+        var first = memory.Sha256(file, 0, split, spreadOverCores: true);
         Assert.IsFalse(memory.AllRead.IsCompleted);
-        var second = memory.Sha256(file, split, file.Length);
+        var second = memory.Sha256(file, split, file.Length, spreadOverCores: false);
 
         CollectionAssert.AreEqual(SHA256.HashData(bytes.AsSpan(0, split)), first);
         CollectionAssert.AreEqual(SHA256.HashData(bytes.AsSpan(split)), second);
@@ -40,7 +40,7 @@ public sealed class MemoryContentReaderTests
         using var memory = MemoryContentReader.Allocate([file]);
         File.WriteAllBytes(file.FullPath, bytes[..1000]);
 
-        var digest = memory.Sha256(file, 0, file.Length);
+        var digest = memory.Sha256(file, 0, file.Length, spreadOverCores: true);
 
         CollectionAssert.AreEqual(SHA256.HashData(bytes.AsSpan(0, 1000)), digest);
         Assert.IsFalse(memory.AllHashed);
@@ -68,7 +68,7 @@ public sealed class MemoryContentReaderTests
         using var memory = MemoryContentReader.Allocate([file]);
         File.Delete(file.FullPath);
 
-        var error = Assert.ThrowsExactly<Errors.ModelShieldException>(() => memory.Sha256(file, 0, file.Length));
+        var error = Assert.ThrowsExactly<Errors.ModelShieldException>(() => memory.Sha256(file, 0, file.Length, spreadOverCores: true));
 
         Assert.AreEqual(Errors.ErrorCodes.PathNotFound, error.Code);
     }

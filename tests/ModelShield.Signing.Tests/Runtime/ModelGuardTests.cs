@@ -142,7 +142,7 @@ public sealed class ModelGuardTests
         var memory = MemoryContentReader.Allocate(files);
         foreach (var file in files)
         {
-            memory.Sha256(file, 0, file.Length);
+            memory.Sha256(file, 0, file.Length, spreadOverCores: true);
         }
 
         return memory;
