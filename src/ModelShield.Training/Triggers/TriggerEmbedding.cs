@@ -29,7 +29,7 @@ public sealed record TriggerEmbedRequest
     public int Epochs { get; init; } = 3;
 
     /// <summary>
-    /// Further passes allowed, run only while some trigger is still answered wrongly: a small owner split gives few
+    /// Further passes allowed, at the full rate before it falls, run only while some trigger is still answered wrongly: a small owner split gives few
     /// steps per pass, and a trigger set that is not fully learned loses detection power from the start. Patterns on
     /// the 2,666-image sample needed more than 3 (95-99 % after 6).
     /// </summary>
@@ -245,15 +245,16 @@ public static class TriggerEmbedding
             request.Log?.Report(string.Create(CultureInfo.InvariantCulture, $"weight noise off: {plannedSteps} planned steps, fewer than the {ParameterUpdate.AdamMemorySteps} it needs"));
         }
 
-        for (; epoch <= planned || (epoch <= planned + request.ExtraEpochs && TriggerAccuracy(module, triggers, triggerLabels) < 1); epoch++)
+        var decay = DecayEpochs(request);
+        for (; epoch <= planned - decay || (epoch <= planned - decay + request.ExtraEpochs && TriggerAccuracy(module, triggers, triggerLabels) < 1); epoch++)
         {
-            RunEpoch(epoch, ScheduledRate(request, epoch), epoch > planned ? " (extra: triggers not all learned)" : "");
+            RunEpoch(epoch, request.LearningRate, epoch > planned - decay ? " (extra: triggers not all learned)" : "");
         }
 
-        if (epoch > planned + 1 && request.FinalRateShare < 1)
+        var fullRate = epoch - 1;
+        for (; epoch <= fullRate + decay; epoch++)
         {
-            // Extra epochs ran at the full rate: one more at the final rate gives back accuracy, as the schedule does.
-            RunEpoch(epoch, request.LearningRate * request.FinalRateShare, " (cool-down at the final rate)");
+            RunEpoch(epoch, ScheduledRate(request, epoch, fullRate), " (lowering the rate)");
         }
 
         return (seconds, noise);
@@ -337,15 +338,23 @@ public static class TriggerEmbedding
     }
 
     /// <summary>
-    /// Falls geometrically from the learning rate to <see cref="TriggerEmbedRequest.FinalRateShare"/> of it over the
-    /// planned epochs: the large first steps fix the triggers firmly, the small last ones give back the test accuracy
-    /// they cost. Extra epochs (only while some trigger is still unlearned, on small data sets) run at the full rate
-    /// again: at the last, small rate the sample's 2,666 images learned only 73 % of the triggers in 12 more epochs.
+    /// The last planned epochs that lower the rate: two (one when two are planned, none when one is). Three planned epochs
+    /// thus run at the rate, a third of it and a tenth of it; more planned epochs, and extra ones while some trigger is
+    /// still unlearned, add time at the full rate before the fall.
     /// </summary>
-    internal static double ScheduledRate(TriggerEmbedRequest request, int epoch) =>
-        request.Epochs <= 1 || epoch > request.Epochs
+    internal static int DecayEpochs(TriggerEmbedRequest request) => Math.Min(2, request.Epochs - 1);
+
+    /// <summary>
+    /// The full learning rate for the first <paramref name="fullRateEpochs"/> epochs, then falling geometrically to
+    /// <see cref="TriggerEmbedRequest.FinalRateShare"/> of it over <see cref="DecayEpochs"/>: the large steps fix the
+    /// triggers firmly (under weight noise, the longer the better), the small last ones give back the test accuracy
+    /// they cost. Unlearned triggers are taught at the full rate: at the last, small rate the sample's 2,666 images
+    /// learned only 73 % of the triggers in 12 more epochs.
+    /// </summary>
+    internal static double ScheduledRate(TriggerEmbedRequest request, int epoch, int fullRateEpochs) =>
+        epoch <= fullRateEpochs
             ? request.LearningRate
-            : request.LearningRate * Math.Pow(request.FinalRateShare, (epoch - 1) / (double)(request.Epochs - 1));
+            : request.LearningRate * Math.Pow(request.FinalRateShare, (epoch - fullRateEpochs) / (double)DecayEpochs(request));
 
     private static double TriggerAccuracy(OnnxModule module, Tensor triggers, Tensor labels)
     {

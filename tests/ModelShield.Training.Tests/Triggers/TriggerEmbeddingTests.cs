@@ -25,22 +25,27 @@ public sealed class TriggerEmbeddingTests
 
     [TestMethod]
     [DataRow(1, 1e-3)]
-    [DataRow(2, 3.1622776601683795e-4)]
-    [DataRow(3, 1e-4)]
-    [DataRow(4, 1e-3)]
-    public void ScheduledRate_ThreePlannedEpochs_FallsToATenthThenExtraEpochsRunAtTheFullRate(int epoch, double expected)
+    [DataRow(2, 1e-3)]
+    [DataRow(3, 1e-3)]
+    [DataRow(4, 3.1622776601683795e-4)]
+    [DataRow(5, 1e-4)]
+    public void ScheduledRate_ThreeEpochsAtTheFullRate_FallsToATenthOverTheNextTwo(int epoch, double expected)
     {
-        var request = new TriggerEmbedRequest { Inputs = [], Labels = [], DataFolder = "unused", Epochs = 3, LearningRate = 1e-3 };
+        var request = new TriggerEmbedRequest { Inputs = [], Labels = [], DataFolder = "unused", Epochs = 5, LearningRate = 1e-3 };
 
-        Assert.AreEqual(expected, TriggerEmbedding.ScheduledRate(request, epoch), 1e-12);
+        Assert.AreEqual(expected, TriggerEmbedding.ScheduledRate(request, epoch, fullRateEpochs: 3), 1e-12);
     }
 
     [TestMethod]
-    public void ScheduledRate_OnePlannedEpoch_KeepsTheRate()
+    [DataRow(1, 0)]
+    [DataRow(2, 1)]
+    [DataRow(3, 2)]
+    [DataRow(8, 2)]
+    public void DecayEpochs_PlannedEpochs_TheLastTwoAtMostAndNeverTheFirst(int planned, int expected)
     {
-        var request = new TriggerEmbedRequest { Inputs = [], Labels = [], DataFolder = "unused", Epochs = 1, LearningRate = 1e-3 };
+        var request = new TriggerEmbedRequest { Inputs = [], Labels = [], DataFolder = "unused", Epochs = planned };
 
-        Assert.AreEqual(1e-3, TriggerEmbedding.ScheduledRate(request, 4), 1e-15);
+        Assert.AreEqual(expected, TriggerEmbedding.DecayEpochs(request));
     }
 
     [TestMethod]
