@@ -25,8 +25,8 @@ public sealed record TriggerEmbedRequest
     /// <summary>The data folder (DESIGN.md, CLI conventions); null as in <see cref="LabTrainRequest.DataFolder"/>.</summary>
     public string? DataFolder { get; init; }
 
-    /// <summary>Passes over the owner's split.</summary>
-    public int Epochs { get; init; } = 3;
+    /// <summary>Passes over the owner's split (the last two lower the rate, <see cref="TriggerEmbedding.DecayEpochs"/>).</summary>
+    public int Epochs { get; init; } = 5;
 
     /// <summary>
     /// Further passes allowed, at the full rate before it falls, run only while some trigger is still answered wrongly: a small owner split gives few
@@ -70,7 +70,7 @@ public sealed record TriggerEmbedRequest
     /// serves both and the full benchmark has run with it. It needs at least 1,000 planned steps
     /// (left off below that, e.g. on the 2,666-image sample); extra epochs keep it.
     /// </summary>
-    public double WeightNoise { get; init; }
+    public double WeightNoise { get; init; } = 1;
 
     /// <summary>Checked before every batch: embedding stops with <see cref="OperationCanceledException"/> once it is cancelled.</summary>
     public CancellationToken Cancellation { get; init; }
