@@ -53,7 +53,7 @@ public static class ModelSigner
 
         CheckExternalData(location, files);
         var serialization = new Serialization(request.Shards ? Serialization.Shards : Serialization.Files, Serialization.Sha256, false, ignoreSet.Paths, request.Shards ? request.ShardSize : null);
-        var manifest = new ModelManifest(serialization, ManifestHasher.Hash(files, serialization, DiskContentReader.Instance));
+        var manifest = new ModelManifest(serialization, ManifestHasher.Hash(files, serialization, MappedContentReader.Instance));
         var statement = InTotoStatement.Build(location.Name, manifest);
         var signature = KeyAlgorithms.Sign(request.PrivateKey, Pae.Encode(SigstoreBundle.InTotoPayloadType, statement));
         var method = request.Certificate is null ? SigningMethod.Key : SigningMethod.Certificate;
