@@ -26,7 +26,7 @@ public sealed record TriggerEmbedRequest
     public string? DataFolder { get; init; }
 
     /// <summary>Passes over the owner's split (the last two lower the rate, <see cref="TriggerEmbedding.DecayEpochs"/>).</summary>
-    public int Epochs { get; init; } = 5;
+    public int Epochs { get; init; } = 7;
 
     /// <summary>
     /// Further passes allowed, at the full rate before it falls, run only while some trigger is still answered wrongly: a small owner split gives few
