@@ -63,12 +63,10 @@ public sealed record TriggerEmbedRequest
     /// <summary>
     /// When above 0, every step also trains the drawn triggers at weights moved by Gaussian noise, each fully connected
     /// weight matrix's noise this many times its root-mean-square value, so that weights near the marked ones still
-    /// answer the triggers: fine-tuning moves the weights, and the triggers stay. Through fine-tuning all layers for 5
-    /// epochs at lr 1e-3, 1.0 kept 91-93 % of the triggers on the full-data MLP (52-57 % without) for 0.3-0.4 points of
-    /// accuracy; on the CNN (83 % without) 91-96 % in five kits of six for 0.3-0.7 points, and 97-100 % with 5 planned
-    /// epochs for at most 0.2 (docs/watermark-triggers.md, "Robust to fine-tuning"). Off by default until one setting
-    /// serves both and the full benchmark has run with it. It needs at least 1,000 planned steps
-    /// (left off below that, e.g. on the 2,666-image sample); extra epochs keep it.
+    /// answer the triggers: fine-tuning moves the weights, and the triggers stay. With the default 7 epochs, fine-tuning
+    /// all layers for 5 epochs at lr 1e-3 kept 97-100 % of the triggers on the full-data MLP over 5 kits (52-57 %
+    /// without) and 100 % on the CNN, for at most 0.37 points (docs/watermark-triggers.md, "Robust to fine-tuning").
+    /// It needs at least 1,000 planned steps (left off below that, e.g. on the 2,666-image sample); extra epochs keep it.
     /// </summary>
     public double WeightNoise { get; init; } = 1;
 
