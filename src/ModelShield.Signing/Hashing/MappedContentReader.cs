@@ -6,7 +6,7 @@ namespace ModelShield.Signing.Hashing;
 
 /// <summary>
 /// Hashes file ranges straight out of the page cache through read-only maps of one window at a time, so no byte is
-/// copied and memory stays bounded by two windows per core. The signer uses it for ranges hashed side by side, one per
+/// copied and memory stays bounded by one window per core. The signer uses it for ranges hashed side by side, one per
 /// core; a range that spreads over the cores goes through <see cref="DiskContentReader"/>, whose read-ahead copies on
 /// an otherwise idle core.
 /// </summary>

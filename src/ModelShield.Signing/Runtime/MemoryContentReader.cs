@@ -73,9 +73,9 @@ internal sealed unsafe class MemoryContentReader : IContentReader, IDisposable
     }
 
     /// <summary>
-    /// Reads the range into the file's memory, in parallel parts when it is large and <paramref name="spreadOverCores"/>, and then hashes it there. Reading
-    /// first on every core puts all bytes in memory soonest (fresh pages cost more to fault in than to copy into); the
-    /// guard's session build then runs beside the hashing.
+    /// Reads the range into the file's memory, in parallel parts when it is large and <paramref name="spreadOverCores"/>,
+    /// and then hashes it there. Reading first on every core puts all bytes in memory soonest (fresh pages cost more to
+    /// fault in than to copy into); the guard's session build then runs beside the hashing.
     /// </summary>
     public byte[] Sha256(ModelFile file, long start, long end, bool spreadOverCores)
     {
@@ -107,7 +107,8 @@ internal sealed unsafe class MemoryContentReader : IContentReader, IDisposable
 
     /// <summary>
     /// Reads [<paramref name="start"/>, <paramref name="end"/>) to the same offsets of <paramref name="memory"/>, in up to
-    /// <paramref name="cores"/> parts at once, and returns how many bytes from <paramref name="start"/> on arrived without a gap (fewer if the file shrank).
+    /// <paramref name="cores"/> parts at once, and returns how many bytes from <paramref name="start"/> on arrived without
+    /// a gap (fewer if the file shrank).
     /// </summary>
     private static long ReadInParts(SafeFileHandle handle, byte* memory, long start, long end, int cores)
     {

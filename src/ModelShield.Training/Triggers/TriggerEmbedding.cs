@@ -29,9 +29,9 @@ public sealed record TriggerEmbedRequest
     public int Epochs { get; init; } = 7;
 
     /// <summary>
-    /// Further passes allowed, at the full rate before it falls, run only while some trigger is still answered wrongly: a small owner split gives few
-    /// steps per pass, and a trigger set that is not fully learned loses detection power from the start. Patterns on
-    /// the 2,666-image sample needed more than 3 (95-99 % after 6).
+    /// Further passes allowed, at the full rate before it falls, run only while some trigger is still answered wrongly:
+    /// a small owner split gives few steps per pass, and a trigger set that is not fully learned loses detection power
+    /// from the start. Patterns on the 2,666-image sample needed more than 3 (95-99 % after 6).
     /// </summary>
     public int ExtraEpochs { get; init; } = 10;
 
