@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using ModelShield.Testing.Models;
 using ModelShield.Onnx.Schema;
+using ModelShield.Signing.Hashing;
 
 namespace ModelShield.Signing.Tests;
 
@@ -13,6 +14,13 @@ internal static class SigningFixtures
 
     /// <summary>A new empty folder under the temp folder; deleted by the caller's <see cref="TempFolder"/>.</summary>
     public static TempFolder NewFolder() => new();
+
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="name"/> in <paramref name="folder"/> and lists it as a model file of that name.</summary>
+    public static ModelFile WriteFile(TempFolder folder, string name, byte[] bytes)
+    {
+        File.WriteAllBytes(folder.File(name), bytes);
+        return new ModelFile(name, folder.File(name), bytes.Length);
+    }
 
     /// <summary>A folder with a few files of known content, one in a subfolder.</summary>
     public static TempFolder NewModelFolder()

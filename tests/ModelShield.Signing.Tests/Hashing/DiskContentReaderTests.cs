@@ -13,8 +13,7 @@ public sealed class DiskContentReaderTests
     {
         using var folder = SigningFixtures.NewFolder();
         var bytes = RandomNumberGenerator.GetBytes((2 * OverlappedSha256.ChunkSize) + 4321);
-        File.WriteAllBytes(folder.File("w.bin"), bytes);
-        var file = new ModelFile("w.bin", folder.File("w.bin"), bytes.Length);
+        var file = SigningFixtures.WriteFile(folder, "w.bin", bytes);
         var start = OverlappedSha256.ChunkSize - 5;
 
         var digest = DiskContentReader.Instance.Sha256(file, start, bytes.Length - 1, spreadOverCores);

@@ -15,7 +15,7 @@ public sealed class MappedContentReaderTests
     {
         using var folder = SigningFixtures.NewFolder();
         var bytes = RandomNumberGenerator.GetBytes((37 << 20) + 100);
-        var file = Write(folder, bytes);
+        var file = SigningFixtures.WriteFile(folder, "w.bin", bytes);
 
         var digest = MappedContentReader.Instance.Sha256(file, start, end, spreadOverCores: false);
 
@@ -27,16 +27,10 @@ public sealed class MappedContentReaderTests
     {
         using var folder = SigningFixtures.NewFolder();
         var bytes = RandomNumberGenerator.GetBytes(1 << 20);
-        var file = Write(folder, bytes) with { Length = (1 << 20) + 4096 };
+        var file = SigningFixtures.WriteFile(folder, "w.bin", bytes) with { Length = (1 << 20) + 4096 };
 
         var digest = MappedContentReader.Instance.Sha256(file, 0, file.Length, spreadOverCores: false);
 
         CollectionAssert.AreEqual(SHA256.HashData(bytes), digest);
-    }
-
-    private static ModelFile Write(TempFolder folder, byte[] bytes)
-    {
-        File.WriteAllBytes(folder.File("w.bin"), bytes);
-        return new ModelFile("w.bin", folder.File("w.bin"), bytes.Length);
     }
 }

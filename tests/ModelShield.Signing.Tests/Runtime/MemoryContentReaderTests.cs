@@ -13,7 +13,7 @@ public sealed class MemoryContentReaderTests
     {
         using var folder = SigningFixtures.NewFolder();
         var bytes = RandomNumberGenerator.GetBytes((3 * OverlappedSha256.ChunkSize) + 12345);
-        var file = Write(folder, "big.data", bytes);
+        var file = SigningFixtures.WriteFile(folder, "big.data", bytes);
         using var memory = MemoryContentReader.Allocate([file]);
         var split = OverlappedSha256.ChunkSize + 7;
 
@@ -36,7 +36,7 @@ public sealed class MemoryContentReaderTests
     {
         using var folder = SigningFixtures.NewFolder();
         var bytes = RandomNumberGenerator.GetBytes(OverlappedSha256.ChunkSize + 100);
-        var file = Write(folder, "w.data", bytes);
+        var file = SigningFixtures.WriteFile(folder, "w.data", bytes);
         using var memory = MemoryContentReader.Allocate([file]);
         File.WriteAllBytes(file.FullPath, bytes[..1000]);
 
@@ -52,7 +52,7 @@ public sealed class MemoryContentReaderTests
     public void StopWaiting_FileNeverRead_CancelsAllRead()
     {
         using var folder = SigningFixtures.NewFolder();
-        var file = Write(folder, "w.data", [1, 2, 3]);
+        var file = SigningFixtures.WriteFile(folder, "w.data", [1, 2, 3]);
         using var memory = MemoryContentReader.Allocate([file]);
 
         memory.StopWaiting();
@@ -64,18 +64,12 @@ public sealed class MemoryContentReaderTests
     public void Sha256_UnreadableFile_ThrowsPathNotFound()
     {
         using var folder = SigningFixtures.NewFolder();
-        var file = Write(folder, "w.data", [1, 2, 3]);
+        var file = SigningFixtures.WriteFile(folder, "w.data", [1, 2, 3]);
         using var memory = MemoryContentReader.Allocate([file]);
         File.Delete(file.FullPath);
 
         var error = Assert.ThrowsExactly<Errors.ModelShieldException>(() => memory.Sha256(file, 0, file.Length, spreadOverCores: true));
 
         Assert.AreEqual(Errors.ErrorCodes.PathNotFound, error.Code);
-    }
-
-    private static ModelFile Write(TempFolder folder, string name, byte[] bytes)
-    {
-        File.WriteAllBytes(folder.File(name), bytes);
-        return new ModelFile(name, folder.File(name), bytes.Length);
     }
 }
