@@ -63,7 +63,7 @@ internal sealed class ModelFilesCheck : IVerificationCheck
         Action<ModelFile, IReadOnlyList<ResourceDigest>>? early = context.FileVerified is { } verified
             ? (file, found) =>
             {
-                var path = PathOf(found[0]);
+                var path = NameOf(file);
                 if (Mismatch(path, expected[path], found, s) is null)
                 {
                     verified(file.FullPath);
