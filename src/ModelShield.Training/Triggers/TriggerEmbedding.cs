@@ -244,9 +244,10 @@ public static class TriggerEmbedding
         }
 
         var decay = DecayEpochs(request);
-        for (; epoch <= planned - decay || (epoch <= planned - decay + request.ExtraEpochs && TriggerAccuracy(module, triggers, triggerLabels) < 1); epoch++)
+        var plannedFullRate = planned - decay;
+        for (; epoch <= plannedFullRate || (epoch <= plannedFullRate + request.ExtraEpochs && TriggerAccuracy(module, triggers, triggerLabels) < 1); epoch++)
         {
-            RunEpoch(epoch, request.LearningRate, epoch > planned - decay ? " (extra: triggers not all learned)" : "");
+            RunEpoch(epoch, request.LearningRate, epoch > plannedFullRate ? " (extra: triggers not all learned)" : "");
         }
 
         var fullRate = epoch - 1;
