@@ -80,7 +80,12 @@ for owner, rec in records.items():
       + "; ".join(f"{c['comparator']}: chance rate {c['chanceRate']:.4f}, "
                  + (f"needs {c['successesNeeded']}/{c['trials']}" if c['successesNeeded'] <= c['trials'] else f"cannot reject with {c['trials']} trials")
                  for c in rec["comparators"]) + ".")
-w("")
+timed = {o: open(os.path.join(work, "results", o + ".record.time")).read().split() for o in records
+         if os.path.exists(os.path.join(work, "results", o + ".record.time"))}
+if timed:
+    w("Recording (`fingerprint record`, with the reference models given, so none is trained): "
+      + "; ".join(f"`{o}` {float(t[0]):.1f} s, peak RSS {int(t[1]) / 1024:.0f} MB" for o, t in timed.items()) + ".")
+    w("")
 if profile == "quick":
     w("Caveats: the quick zoo has one weak owner (an MLP trained 3 epochs on 2,666 images) and few copies per family, so an AUC of 1.000 "
       "here rests on 2-3 copies; its distillation copies lose more than 5 points and so do not count. The query selection and the "

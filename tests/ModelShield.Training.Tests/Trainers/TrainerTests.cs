@@ -32,6 +32,21 @@ public sealed class TrainerTests
     }
 
     [TestMethod]
+    public void Logits_SeveralBatches_KeepsNoActivationsInTheCallersScope()
+    {
+        using var module = OnnxModule.Create(OnnxModel.Parse(Google.Protobuf.MessageExtensions.ToByteArray(ArchitectureRegistry.Get("cnn").Build(seed: 1)), null));
+        using var scope = NewDisposeScope();
+        var images = rand(2_500, 1, 28, 28);
+        var before = scope.DisposablesCount;
+
+        var logits = Trainer.Logits(module, images);
+
+        CollectionAssert.AreEqual(new long[] { 2_500, 10 }, logits.shape);
+        // Three batch outputs and their concatenation; every intermediate activation is gone.
+        Assert.AreEqual(4, scope.DisposablesCount - before);
+    }
+
+    [TestMethod]
     public void TrainClassifier_SameSeed_GivesTheSameWeights()
     {
         var a = TrainSmall(seed: 3);
