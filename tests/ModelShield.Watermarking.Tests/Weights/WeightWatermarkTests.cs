@@ -167,10 +167,14 @@ public sealed class WeightWatermarkTests
         var (model, kit, entry, _) = Marked();
         Transform(model, values => Array.ConvertAll(values, v => v * 0.4f));
 
+        // A bit whose unmarked projection exceeded margin / 0.4 = 3.75 σ stays above the margin (about one run in 40
+        // has one), so the bits to push are counted from the layout rather than assumed to be all 256.
+        var below = BitsBelowMargin(model, WeightWatermark.Layout(kit, entry));
         var (pushed, changes) = WeightWatermark.Reinforce(model, kit, entry);
         var (again, _) = WeightWatermark.Reinforce(model, kit, entry);
 
-        Assert.AreEqual(256, pushed, "shrinking every weight to 40 % brings every bit below margin 2");
+        Assert.IsGreaterThan(240, below, "shrinking every weight to 40 % brings almost every bit below the margin");
+        Assert.AreEqual(below, pushed);
         Assert.IsNotEmpty(changes);
         Assert.AreEqual(0, again, "a bit pushed back sits at the margin");
         Assert.AreEqual(256, WeightWatermark.Detect(model, kit, entry).Test.Successes);
@@ -196,6 +200,21 @@ public sealed class WeightWatermarkTests
         var kit = OwnerKit.CreateNew();
         var (report, entry) = WeightWatermark.Embed(model, kit, Payload);
         return (model, kit, entry, report);
+    }
+
+    private static int BitsBelowMargin(OnnxModel model, WeightMarkLayout layout)
+    {
+        var sums = new double[layout.Signs.Length];
+        foreach (var carrier in layout.Carriers)
+        {
+            var values = TensorData.Read<float>(model, model.Graph.Initializer.Single(t => t.Name == carrier.Tensor));
+            for (var i = 0; i < values.Length; i++)
+            {
+                sums[carrier.Bits[i]] += carrier.Coefficients[i] * values[i];
+            }
+        }
+
+        return Enumerable.Range(0, sums.Length).Count(j => layout.Signs[j] * layout.Scales[j] * sums[j] < layout.Margin);
     }
 
     private static void Transform(OnnxModel model, Func<float[], float[]> change)
