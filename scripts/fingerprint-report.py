@@ -36,7 +36,14 @@ def family(lineage):
 
 
 def score(doc):
-    """-log10 of the smallest Bonferroni-corrected p-value over the comparators that ran: the ranking score."""
+    """The ranking score: -log10 of (smallest p-value over the comparators that ran x their number), the
+    Bonferroni-corrected p-value without its cap at 1. The cap would tie every copy with weak evidence with most
+    negatives at 0 and so hide how they rank; below 0 the score still orders them."""
+    return max(-c["log10PValue"] for c in doc["comparators"] if c.get("test")) - math.log10(doc["comparatorsRun"])
+
+
+def corrected(doc):
+    """-log10 of the smallest Bonferroni-corrected p-value (capped at 1), as the verdict uses it."""
     return max(-c["log10CorrectedPValue"] for c in doc["comparators"] if c.get("test"))
 
 
@@ -46,11 +53,18 @@ def labels_only_score(doc):
     return max(-(c["log10PValue"] + math.log10(len(labels))) for c in labels)
 
 
-def auc(pos, neg):
-    if not pos or not neg:
-        return float("nan")
-    wins = sum(1.0 if p > n else 0.5 if p == n else 0.0 for p in pos for n in neg)
-    return wins / (len(pos) * len(neg))
+def auc(items, keep=lambda negative: True):
+    """ROC AUC over (copy, negative) pairs, each copy against the negatives compared with its own owner's kit (their
+    scores differ from owner to owner); keep selects which negatives count. Returns (auc, pairs)."""
+    pairs = [(i["score"], n["score"]) for i in items for n in negatives[i["owner"]] if keep(n)]
+    if not pairs:
+        return float("nan"), 0
+    return sum(1.0 if p > q else 0.5 if p == q else 0.0 for p, q in pairs) / len(pairs), len(pairs)
+
+
+def zero_fpr(items):
+    """Share of copies scoring above every negative of their own owner."""
+    return sum(i["score"] > max(n["score"] for n in negatives[i["owner"]]) for i in items) / max(1, len(items))
 
 
 rows, negatives, records = [], {}, {}
@@ -94,7 +108,9 @@ if profile == "quick":
     w("")
 w("Positives are the owner's copies after each attack; an attack counts only if the copy keeps its test accuracy within 5 points "
   "of the owner's (DESIGN.md, The lab). Negatives: the zoo's independently trained models. Score for ROC: −log10 of the smallest "
-  "Bonferroni-corrected p-value over the comparators. Detected: verdict `clone` at alpha 1e-6. Labels-only: the label-agreement test alone "
+  "Bonferroni-corrected p-value over the comparators, not capped at 1 (the cap would tie most weak copies with most negatives at "
+  "0; with it the ranking of weak evidence is lost, which matters for hard-label distillation); each copy is ranked against the negatives compared with its own owner's kit. "
+  "Detected: verdict `clone` at alpha 1e-6. Labels-only: the label-agreement test alone "
   "(what a labels-only endpoint allows).")
 w("")
 negs = [n for v in negatives.values() for n in v]
@@ -113,14 +129,10 @@ def family_table(selected, title):
         if not items:
             w(f"| {fam} | 0 | n/a | n/a | n/a | n/a |")
             continue
-        neg = [n["score"] for n in negatives[items[0]["owner"]]]
-        pos = [i["score"] for i in items]
-        tpr0 = sum(p > max(neg) for p in pos) / len(pos)
         det = sum(i["doc"]["verdict"] == "clone" for i in items)
         det_lo = sum(i["lo"] >= 6 for i in items)
-        w(f"| {fam} | {len(items)} | {auc(pos, neg):.3f} | {tpr0:.2f} | {det}/{len(items)} | {det_lo}/{len(items)} |")
-    w(f"| **all** | {len(selected)} | {auc([i['score'] for i in selected], [n['score'] for n in negs]):.3f} | "
-      f"{sum(i['score'] > max(n['score'] for n in negs) for i in selected) / max(1, len(selected)):.2f} | "
+        w(f"| {fam} | {len(items)} | {auc(items)[0]:.3f} | {zero_fpr(items):.2f} | {det}/{len(items)} | {det_lo}/{len(items)} |")
+    w(f"| **all** | {len(selected)} | {auc(selected)[0]:.3f} | {zero_fpr(selected):.2f} | "
       f"{sum(i['doc']['verdict'] == 'clone' for i in selected)}/{len(selected)} | {sum(i['lo'] >= 6 for i in selected)}/{len(selected)} |")
     w(f"| negatives (false positives) | {len(negs)} | | | {sum(n['doc']['verdict'] == 'clone' for n in negs)}/{len(negs)} | "
       f"{sum(n['lo'] >= 6 for n in negs)}/{len(negs)} |")
@@ -130,6 +142,35 @@ def family_table(selected, title):
 w("### Copies that count (accuracy within 5 points of the owner's)")
 w("")
 family_table([r for r in rows if r["model"].get("counts")], "counted")
+w("### Which negatives are hard to tell apart (copies that count)")
+w("")
+w("ROC AUC of each family against the negatives trained on the same images as the owner (`split=owner`) and against those "
+  "trained on other images (`split=attacker`), each split further by whether the negative has the owner's architecture.")
+w("")
+
+
+def split_of(model):
+    return next((p.split("=", 1)[1] for p in model["recipe"].split() if p.startswith("split=")), "?")
+
+
+groups = [("owner's images, owner's architecture", "owner", True), ("owner's images, other architecture", "owner", False),
+          ("other images, owner's architecture", "attacker", True), ("other images, other architecture", "attacker", False)]
+w("| attack family | " + " | ".join(f"AUC vs {g[0]}" for g in groups) + " |")
+w("|---|" + "---|" * len(groups))
+counted = [r for r in rows if r["model"].get("counts")]
+for fam in order:
+    items = [r for r in counted if family(r["model"]["lineage"]) == fam]
+    if not items:
+        continue
+    cells = []
+    for _, split, same in groups:
+        value, pairs = auc(items, lambda n: split_of(n["model"]) == split
+                           and (n["model"]["architecture"] == models[n["owner"]]["architecture"]) == same)
+        cells.append(f"{value:.3f} ({pairs})" if pairs else "n/a")
+    w(f"| {fam} | " + " | ".join(cells) + " |")
+w("")
+w("(In brackets: copy-negative pairs compared.)")
+w("")
 w("### Every copy, whether it counts or not (distillation copies of the quick zoo lose more than 5 points)")
 w("")
 family_table(rows, "all")
@@ -151,11 +192,11 @@ for r in sorted(rows, key=lambda r: (family(r["model"]["lineage"]), r["model"]["
     kinds = ", ".join(f"{v['agreed']}/{v['queries']}" for v in d["agreementByKind"].values())
     change = r["model"].get("accuracyChange")
     w(f"| `{r['model']['lineage']}` | {change * 100:+.1f} | {'yes' if r['model'].get('counts') else 'no'} | {la['successes']}/{la['trials']} | "
-      f"{oc.get('successes')}/{oc.get('trials')} | {od.get('successes')}/{od.get('trials')} | {kinds} | {r['score']:.1f} | {d['verdict']} |")
+      f"{oc.get('successes')}/{oc.get('trials')} | {od.get('successes')}/{od.get('trials')} | {kinds} | {corrected(d):.1f} | {d['verdict']} |")
 w("")
 w("## Negatives")
 w("")
 ls = sorted(negs, key=lambda n: -n["score"])
-w(f"Highest scores among the {len(negs)} negatives (−log10 corrected p): " + ", ".join(f"`{n['model']['id']}` {n['score']:.2f}" for n in ls[:5]) + ".")
+w(f"Highest scores among the {len(negs)} negatives (ranking score; −log10 corrected p where positive): " + ", ".join(f"`{n['model']['id']}` {n['score']:.2f}" for n in ls[:5]) + ".")
 w(f"Label agreement of negatives: " + ", ".join(str(next(c for c in n['doc']['comparators'] if c['comparator'] == 'label-agreement')['successes']) for n in negs) + ".")
 print("\n".join(out))
