@@ -201,4 +201,21 @@ w("")
 ls = sorted(negs, key=lambda n: -n["score"])
 w(f"Highest scores among the {len(negs)} negatives (ranking score; −log10 corrected p where positive): " + ", ".join(f"`{n['model']['id']}` {n['score']:.2f}" for n in ls[:5]) + ".")
 w(f"Label agreement of negatives: " + ", ".join(str(next(c for c in n['doc']['comparators'] if c['comparator'] == 'label-agreement')['successes']) for n in negs) + ".")
+w("")
+w("### Are the p-values honest?")
+w("")
+w("A valid p-value is below t for at most a fraction t of independent models. For each comparator, how many of the "
+  "negatives' comparisons had an uncorrected p below each level, beside the most that valid p-values would give on average. "
+  "More than that in the small-p columns means the chance rate understated how often independent models agree with the owner.")
+w("")
+levels = [1e-1, 1e-2, 1e-3, 1e-4]
+w("| comparator | comparisons | " + " | ".join(f"p < {t:g} (expected at most)" for t in levels) + " |")
+w("|---|---|" + "---|" * len(levels))
+tested = {}
+for n in negs:
+    for c in n["doc"]["comparators"]:
+        if c.get("log10PValue") is not None:
+            tested.setdefault(c["comparator"], []).append(c["log10PValue"])
+for cid, logs in tested.items():
+    w(f"| {cid} | {len(logs)} | " + " | ".join(f"{sum(x < math.log10(t) for x in logs)} ({len(logs) * t:.2g})" for t in levels) + " |")
 print("\n".join(out))
