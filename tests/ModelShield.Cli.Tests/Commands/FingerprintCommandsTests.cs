@@ -1,11 +1,14 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Google.Protobuf;
+using ModelShield.Fingerprinting;
+using ModelShield.Onnx.Inference.Predictors;
 using ModelShield.Onnx.Schema;
 using ModelShield.Testing.Cli;
 using ModelShield.Testing.Files;
 using ModelShield.Testing.Models;
 using ModelShield.Testing.Oip;
+using ModelShield.Watermarking.Kits;
 
 namespace ModelShield.Cli.Tests.Commands;
 
@@ -33,7 +36,7 @@ public sealed class FingerprintCommandsTests
     public static void DeleteRecording() => _shared?.Dispose();
 
     [TestMethod]
-    public void RecordThenCompare_CopyExit0_IndependentExit1()
+    public async Task RecordThenCompare_CopyExit0_IndependentGetsTheLibrarysVerdict()
     {
         using var temp = new TempFolder();
         var (kit, key, owner, record) = _recorded;
@@ -65,9 +68,17 @@ public sealed class FingerprintCommandsTests
         Assert.AreEqual("exact binomial, one-sided", labels.GetProperty("test").GetString());
         StringAssert.Contains(labels.GetProperty("chanceRateSource").GetString(), "10 null models");
         Assert.IsLessThan(-6, labels.GetProperty("log10CorrectedPValue").GetDouble());
-        Assert.AreEqual(1, other.ExitCode, other.ToString());
+
+        // Record draws fresh queries and this independent model agrees with the owner more than the null models do:
+        // one record in 640 had it called a clone (p 1e-7). The verdict is the library's on the same kit, not a constant;
+        // that independent models are told apart is tested on fixed queries in FingerprintComparisonTests.
+        var expected = await LibraryComparison(independent, kit, key);
+        Assert.AreEqual(expected.IsClone ? 0 : 1, other.ExitCode, other.ToString());
         using var independentDoc = JsonDocument.Parse(other.Stdout);
-        Assert.AreEqual("independent", independentDoc.RootElement.GetProperty("verdict").GetString());
+        Assert.AreEqual(expected.Verdict, independentDoc.RootElement.GetProperty("verdict").GetString());
+        CollectionAssert.AreEqual(
+            expected.Comparators.Select(c => c.Test!.Successes).ToArray(),
+            independentDoc.RootElement.GetProperty("comparators").EnumerateArray().Select(c => c.GetProperty("successes").GetInt32()).ToArray());
         Assert.AreEqual(0, text.ExitCode, text.ToString());
         StringAssert.Contains(text.Stdout, "Verdict      clone");
         StringAssert.Contains(text.Stdout, "null FP");
@@ -199,6 +210,14 @@ public sealed class FingerprintCommandsTests
         record = CliRunner.Run("fingerprint", "record", owner, "--kit", kit, "--kit-key-file", key, "--data", RepositoryFiles.SampleData, "--null-models", temp.File("nulls"), "--json");
         Assert.AreEqual(0, record.ExitCode, record.ToString());
         return (kit, key, owner);
+    }
+
+    /// <summary>The kit's fingerprint compared with the model through the library, as the CLI should report it.</summary>
+    private static async Task<FingerprintComparison> LibraryComparison(string model, string kit, string key)
+    {
+        var entry = KitFile.Read(kit, KitSecret.Resolve(null, key)).Entries.Last(e => e.Scheme == Fingerprint.SchemeId);
+        await using var suspect = LocalPredictor.Open(model);
+        return await FingerprintComparison.CompareAsync(suspect, Fingerprint.FromKitEntry(entry));
     }
 
     /// <summary>The model with Gaussian noise of <paramref name="relative"/> times each weight tensor's RMS added.</summary>

@@ -58,9 +58,13 @@ public sealed class ProtectCommandsTests
         var root = doc.RootElement;
         var files = root.GetProperty("artifacts").EnumerateArray().Select(a => a.GetProperty("path").GetString()).ToList();
         CollectionAssert.AreEquivalent(new[] { "MODEL_CARD.md", "kit-commitment.json", "model.onnx", "model.sig" }, files);
-        Assert.AreEqual(1.0, root.GetProperty("triggers").GetProperty("training").GetProperty("triggerAccuracy").GetDouble());
+
+        // The kit, so the triggers and the mark, are fresh each run. Over 75 protects of this model the two epochs at the
+        // falling rate, which follow the last check that every trigger is learned, left 99 % three times; the accuracy
+        // changed by -0.3 points (sd 0.3): a 1-point bound failed about one run in a hundred, 2.5 points lie 7 sd out.
+        Assert.IsGreaterThanOrEqualTo(0.95, root.GetProperty("triggers").GetProperty("training").GetProperty("triggerAccuracy").GetDouble());
         Assert.AreEqual(1, root.GetProperty("weights").GetProperty("repair").GetProperty("training").GetProperty("epochs").GetInt32());
-        Assert.IsLessThan(1.0, Math.Abs(root.GetProperty("fidelity").GetProperty("accuracyChangePoints").GetDouble()));
+        Assert.IsLessThan(2.5, Math.Abs(root.GetProperty("fidelity").GetProperty("accuracyChangePoints").GetDouble()));
         using var commitment = JsonDocument.Parse(File.ReadAllText(Path.Combine(_release.Output, "kit-commitment.json")));
         Assert.AreEqual(root.GetProperty("commitment").GetProperty("commitment").GetString(), commitment.RootElement.GetProperty("commitment").GetString());
         CollectionAssert.AreEqual(new[] { "triggers", "weights", "fingerprint" }, commitment.RootElement.GetProperty("schemes").EnumerateArray().Select(s => s.GetString()).ToList());

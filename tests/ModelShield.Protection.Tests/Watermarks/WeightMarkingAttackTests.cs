@@ -71,8 +71,10 @@ public sealed class WeightMarkingAttackTests
 
         var report = WeightMarking.Detect(copy, _kit);
 
+        // The student's weights owe nothing to the fresh kit's layout, so its p is a uniform draw: a bound of 1e-3 failed
+        // one run in 1,400; 1e-5 (163 of 256 bits) fails one in 140,000 and still asks more than alpha 1e-6.
         Assert.AreEqual("not detected", report.Verdict);
-        Assert.IsGreaterThan(-3, report.Tests[0].Log10CorrectedPValue);
+        Assert.IsGreaterThan(-5, report.Tests[0].Log10CorrectedPValue);
     }
 
     [TestMethod]
