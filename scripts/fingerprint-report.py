@@ -120,14 +120,18 @@ order = ["fine-tuning", "pruning", "quantization", "noise", "permutation/rescali
          "distillation, hard labels", "distillation, other architecture", "combinations"]
 
 
-def family_table(selected, title):
-    w(f"| attack family | copies ({title}) | ROC AUC | TPR at 0 FPR | detected at alpha 1e-6 | detected, labels only |")
-    w("|---|---|---|---|---|---|")
+def by_family(selected):
+    """The copies of each attack family, in the table's order; families without copies map to an empty list."""
     families = {}
     for r in selected:
         families.setdefault(family(r["model"]["lineage"]), []).append(r)
-    for fam in order + sorted(set(families) - set(order)):
-        items = families.get(fam, [])
+    return {fam: families.get(fam, []) for fam in order + sorted(set(families) - set(order))}
+
+
+def family_table(selected, title):
+    w(f"| attack family | copies ({title}) | ROC AUC | TPR at 0 FPR | detected at alpha 1e-6 | detected, labels only |")
+    w("|---|---|---|---|---|---|")
+    for fam, items in by_family(selected).items():
         if not items:
             w(f"| {fam} | 0 | n/a | n/a | n/a | n/a |")
             continue
@@ -143,7 +147,8 @@ def family_table(selected, title):
 
 w("### Copies that count (accuracy within 5 points of the owner's)")
 w("")
-family_table([r for r in rows if r["model"].get("counts")], "counted")
+counted = [r for r in rows if r["model"].get("counts")]
+family_table(counted, "counted")
 w("### Which negatives are hard to tell apart (copies that count)")
 w("")
 w("ROC AUC of each family against the negatives trained on the same images as the owner (`split=owner`) and against those "
@@ -159,9 +164,7 @@ groups = [("owner's images, owner's architecture", "owner", True), ("owner's ima
           ("other images, owner's architecture", "attacker", True), ("other images, other architecture", "attacker", False)]
 w("| attack family | " + " | ".join(f"AUC vs {g[0]}" for g in groups) + " |")
 w("|---|" + "---|" * len(groups))
-counted = [r for r in rows if r["model"].get("counts")]
-for fam in order:
-    items = [r for r in counted if family(r["model"]["lineage"]) == fam]
+for fam, items in by_family(counted).items():
     if not items:
         continue
     cells = []
@@ -214,7 +217,7 @@ w("|---|---|" + "---|" * len(levels))
 tested = {}
 for n in negs:
     for c in n["doc"]["comparators"]:
-        if c.get("log10PValue") is not None:
+        if c.get("test"):
             tested.setdefault(c["comparator"], []).append(c["log10PValue"])
 for cid, logs in tested.items():
     w(f"| {cid} | {len(logs)} | " + " | ".join(f"{sum(x < math.log10(t) for x in logs)} ({len(logs) * t:.2g})" for t in levels) + " |")
