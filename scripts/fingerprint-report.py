@@ -47,6 +47,27 @@ def corrected(doc):
     return max(-c["log10CorrectedPValue"] for c in doc["comparators"] if c.get("test"))
 
 
+def log10_upper_tail(n, k, p):
+    """log10 P(X >= k) for X ~ Binomial(n, p), summed in log space."""
+    if k <= 0:
+        return 0.0
+    if k > n or p <= 0:
+        return float("-inf")
+    if p >= 1:
+        return 0.0
+    terms = [math.lgamma(n + 1) - math.lgamma(x + 1) - math.lgamma(n - x + 1) + x * math.log(p) + (n - x) * math.log1p(-p)
+             for x in range(k, n + 1)]
+    top = max(terms)
+    return (top + math.log(sum(math.exp(t - top) for t in terms))) / math.log(10)
+
+
+def plain_corrected(doc):
+    """-log10 of the smallest corrected p-value under the binomial test (every trial independent at the chance rate, the
+    test before 2026-12-06), recomputed from the same answers."""
+    return max(-min(0.0, log10_upper_tail(c["trials"], c["successes"], c["chanceRate"]) + math.log10(c["comparisons"]))
+               for c in doc["comparators"] if c.get("test"))
+
+
 def labels_only_score(doc):
     """What a labels-only endpoint would give: the label-agreement comparators alone, Bonferroni over them."""
     labels = [c for c in doc["comparators"] if c["comparator"].startswith("label-agreement") and c.get("test")]
@@ -107,6 +128,11 @@ if profile == "quick":
       "here rests on 2-3 copies; its distillation copies lose more than 5 points and so do not count. The query selection and the "
       "per-kind comparators were designed while looking at this zoo (the thresholds themselves come only from the reference models). "
       "Each run records a fresh, randomly chosen fingerprint, so figures move between runs. The full profile is the real test.")
+    w("")
+if profile == "full-mlp":
+    w("Caveats: one owner (the full profile's MLP) and only MLP negatives, the hardest for it (its own architecture; half trained on "
+      "its own images), so the false-positive side is harsher and the detection side narrower than the full profile's. "
+      "Each run records a fresh, randomly chosen fingerprint, so figures move between runs.")
     w("")
 w("Positives are the owner's copies after each attack; an attack counts only if the copy keeps its test accuracy within 5 points "
   "of the owner's (DESIGN.md, The lab). Negatives: the zoo's independently trained models. Score for ROC: −log10 of the smallest "
@@ -221,4 +247,22 @@ for n in negs:
             tested.setdefault(c["comparator"], []).append(c["log10PValue"])
 for cid, logs in tested.items():
     w(f"| {cid} | {len(logs)} | " + " | ".join(f"{sum(x < math.log10(t) for x in logs)} ({len(logs) * t:.2g})" for t in levels) + " |")
+w("")
+w("### What the beta-binomial test changes")
+w("")
+w("Each test is beta-binomial: the suspect's count against a population of independent models whose rates vary as much as the "
+  "null models' did (the intra-class correlation their design effect implies). The same answers under the binomial test (every "
+  "trial independent at the chance rate, the test before 2026-12-06):")
+w("")
+w("| test | counted copies detected | negatives called clones | closest negative (−log10 corrected p) | negatives' comparisons with p < 1e-4 |")
+w("|---|---|---|---|---|")
+for name, corr, raw in [("beta-binomial (now)", corrected, lambda c: c["log10PValue"]),
+                        ("binomial (before)", plain_corrected, lambda c: log10_upper_tail(c["trials"], c["successes"], c["chanceRate"]))]:
+    small = sum(raw(c) < -4 for n in negs for c in n["doc"]["comparators"] if c.get("test"))
+    w(f"| {name} | {sum(corr(r['doc']) >= 6 for r in counted)}/{len(counted)} | {sum(corr(n['doc']) >= 6 for n in negs)}/{len(negs)} | "
+      f"{max(corr(n['doc']) for n in negs):.1f} | {small} |")
+w("")
+for owner, record in records.items():
+    w(f"Design effect (intra-class correlation) for `{owner}`: "
+      + ", ".join(f"{c['comparator']} {c.get('designEffect', 1):.2f} ({c.get('intraClassCorrelation', 0):.3f})" for c in record["comparators"]) + ".")
 print("\n".join(out))

@@ -13,7 +13,7 @@ namespace ModelShield.Fingerprinting;
 /// <param name="NotRunReason">Why it did not run (labels-only suspect, budget); null when it ran.</param>
 /// <param name="Score">Its similarity score (agreement rate, matrix correlation).</param>
 /// <param name="TrialThreshold">The per-trial threshold fitted on the null models, when it has one.</param>
-/// <param name="Test">The exact binomial test against the null models' chance rate (Bonferroni over the comparators run); null when it did not run.</param>
+/// <param name="Test">The test against the null models' chance rate and spread (beta-binomial, or exact binomial when they spread no more than a binomial; Bonferroni over the comparators run); null when it did not run.</param>
 /// <param name="SuccessesNeeded">Successes the test needs to reject: the calibrated decision threshold.</param>
 /// <param name="NullFalsePositives">Null models this test rejects at the same level (from the calibration).</param>
 /// <param name="NullModels">Null models calibrated on.</param>
@@ -118,13 +118,13 @@ public sealed record FingerprintComparison(
                 continue;
             }
 
-            var test = HypothesisTest.ExactBinomial(outcome.Trials, outcome.Successes, calibration.ChanceRate, calibration.ChanceRateSource, run, alpha);
+            var test = calibration.Test(outcome.Trials, outcome.Successes, run, alpha);
 
             // The same test on each null model's recorded answers: the empirical false positives beside the analytic p-value.
             var falsePositives = 0;
             for (var i = 0; i < nullCount; i++)
             {
-                var nullTest = HypothesisTest.ExactBinomial(calibration.TrialsPerModel, calibration.NullSuccesses[i], calibration.ChanceRate, calibration.ChanceRateSource, run, alpha);
+                var nullTest = calibration.Test(calibration.TrialsPerModel, calibration.NullSuccesses[i], run, alpha);
                 falsePositives += nullTest.Rejected ? 1 : 0;
                 nullClones[i] |= nullTest.Rejected;
             }

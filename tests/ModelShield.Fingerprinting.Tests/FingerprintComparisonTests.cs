@@ -56,7 +56,9 @@ public sealed class FingerprintComparisonTests
         var result = await FingerprintComparison.CompareAsync(copy, fingerprint);
 
         var labels = result.Comparators.Single(c => c.Comparator == LabelAgreementComparator.ComparatorId);
-        Assert.AreEqual("exact binomial, one-sided", labels.Test!.Test);
+        var calibration = fingerprint.Calibration.For(labels.Comparator)!;
+        Assert.AreEqual(calibration.IntraClassCorrelation, labels.Test!.IntraClassCorrelation, "the suspect is tested against the spread the null models showed");
+        StringAssert.StartsWith(labels.Test.Test, calibration.IntraClassCorrelation > 0 ? "beta-binomial, one-sided" : "exact binomial, one-sided");
         Assert.AreEqual(60, labels.Test.Trials, "every labelled query; natural ones are not label trials");
         StringAssert.Contains(labels.Test.ChanceRateSource, "measured on 8 null models (given)");
         StringAssert.Contains(labels.Test.ChanceRateSource, "Clopper-Pearson");

@@ -43,7 +43,7 @@ internal sealed class FingerprintCommands(CliOutput cli)
     [Command("compare", Description =
         "Send the kit's fingerprint queries to a suspect (an .onnx file or an Open Inference Protocol v2 endpoint) and test its answers:\n" +
         "exit 0 when it is a clone of the fingerprinted model, 1 when independent. Each comparator reports its score, calibrated threshold,\n" +
-        "exact binomial p-value against the null models' rate, and the null models' false-positive count.\n" +
+        "p-value (beta-binomial: the null models' rate and how much they differ), and the null models' false-positive count.\n" +
         "Example: modelshield fingerprint compare --endpoint https://api.example.com/v2/models/clf --header Authorization=SUSPECT_TOKEN --kit owner.mskit")]
     public async Task<int> Compare(
         [Argument(Description = "The suspect model (.onnx); or give --endpoint")] string? suspect,
@@ -76,9 +76,9 @@ internal sealed class FingerprintCommands(CliOutput cli)
         w.WriteLine($"Kit entry    {d.EntryId} (fingerprint, added to {kit})");
         w.WriteLine($"Queries      {d.Queries}: {string.Join(", ", d.Kinds.Select(k => $"{k.Value} {k.Key}"))}");
         w.WriteLine($"Null models  {d.NullModels.Count} ({d.NullOrigin}{(d.TrainingSeconds is double s ? string.Create(ci, $", trained here in {s:0.0} s") : "")})");
-        TextTable.Write(w, ["comparator", "trial threshold", "null successes", "chance rate", "needed (of all)", "null false positives"], d.Comparators.Select(c => (IReadOnlyList<string>)
-            [c.Comparator, c.TrialThreshold?.ToString("0.000", ci) ?? "-", string.Join(" ", c.NullSuccesses), c.ChanceRate.ToString("0.0000", ci), $"{c.SuccessesNeeded}/{c.Trials}", c.NullFalsePositives.ToString(ci)]));
-        w.WriteLine(string.Create(ci, $"Level        alpha {d.Alpha:G3}, Bonferroni over {d.Comparators.Count} comparators; chance rates are one-sided 99.9% Clopper-Pearson upper bounds"));
+        TextTable.Write(w, ["comparator", "trial threshold", "null successes", "chance rate", "design effect", "needed (of all)", "null false positives"], d.Comparators.Select(c => (IReadOnlyList<string>)
+            [c.Comparator, c.TrialThreshold?.ToString("0.000", ci) ?? "-", string.Join(" ", c.NullSuccesses), c.ChanceRate.ToString("0.0000", ci), c.DesignEffect.ToString("0.00", ci), $"{c.SuccessesNeeded}/{c.Trials}", c.NullFalsePositives.ToString(ci)]));
+        w.WriteLine(string.Create(ci, $"Level        alpha {d.Alpha:G3}, Bonferroni over {d.Comparators.Count} comparators; chance rates are one-sided 99.9% Clopper-Pearson upper bounds; tests are beta-binomial with the correlation the design effect implies"));
     }
 
     internal static void RenderCompare(TextWriter w, FingerprintCompareReport d)

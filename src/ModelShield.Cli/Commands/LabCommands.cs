@@ -93,7 +93,7 @@ internal sealed class LabCommands(CliOutput cli)
         "Example: modelshield lab zoo -o zoo --profile quick --data models/data")]
     public int Zoo(
         [Option('o', Description = "The zoo folder (an earlier build there is resumed)")] string output,
-        [Option(Description = "quick (small, for tests on the sample) or full (for benchmarks)")] string profile = "quick",
+        [Option(Description = "quick (small, for tests on the sample), full (for benchmarks; hours) or full-mlp (the full profile's MLP owner against MLP negatives; minutes)")] string profile = "quick",
         [Option(Description = "Owner model(s) to attack instead of training the profile's (repeatable)")] string[]? owner = null,
         [Option(Description = "Folder of independently trained models (*.onnx) to reuse as negatives")] string? negatives = null,
         [Option(Description = "Data folder (IDX or .npy Fashion-MNIST files)")] string? data = null,

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ModelShield.Watermarking.Statistics;
 
 namespace ModelShield.Fingerprinting.Calibration;
 
@@ -14,6 +15,23 @@ namespace ModelShield.Fingerprinting.Calibration;
 /// <param name="ChanceRateSource">Where the chance rate came from, in words.</param>
 public sealed record ComparatorCalibration(string Comparator, double? TrialThreshold, int TrialsPerModel, IReadOnlyList<int> NullSuccesses, double ChanceRate, string ChanceRateSource)
 {
+    /// <summary>
+    /// How much more the null models' success counts spread than one binomial's (Kish's design effect, at least 1): the
+    /// chance rate was bounded over the trials divided by it.
+    /// </summary>
+    public double DesignEffect => NullRate.DesignEffectOf(NullSuccesses, TrialsPerModel);
+
+    /// <summary>
+    /// The intra-class correlation of one model's trials that the design effect implies: independent models' rates
+    /// differ, so a suspect's count is tested against a beta-binomial with this correlation (0 when the null models
+    /// spread no more than a binomial).
+    /// </summary>
+    public double IntraClassCorrelation => BetaBinomial.CorrelationFromDesignEffect(DesignEffect, TrialsPerModel);
+
+    /// <summary>The test of a count of successes against this calibration: its chance rate and its spread.</summary>
+    public HypothesisTest Test(int trials, int successes, int comparisons, double alpha) =>
+        HypothesisTest.OverdispersedBinomial(trials, successes, ChanceRate, ChanceRateSource, IntraClassCorrelation, comparisons, alpha);
+
     internal JsonObject ToJson() => new()
     {
         ["comparator"] = Comparator,

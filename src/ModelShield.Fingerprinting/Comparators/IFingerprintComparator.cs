@@ -5,7 +5,7 @@ namespace ModelShield.Fingerprinting.Comparators;
 /// <summary>
 /// A way to compare a suspect's answers with the owner's. Every comparator turns the answers into trials (one per
 /// query it reads) that succeed when the suspect behaves like the owner's model on that query, so that each gives
-/// an exact binomial test against the success rate measured on null models.
+/// a test against the success rate measured on null models (beta-binomial, with the spread the null models showed).
 /// </summary>
 public interface IFingerprintComparator
 {

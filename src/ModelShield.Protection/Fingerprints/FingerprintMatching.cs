@@ -19,6 +19,7 @@ namespace ModelShield.Protection.Fingerprints;
 /// <param name="SuccessesNeeded">Successes needed to reject: the calibrated decision threshold.</param>
 /// <param name="ChanceRate">The null models' rate.</param>
 /// <param name="ChanceRateSource">Where it came from.</param>
+/// <param name="IntraClassCorrelation">The beta-binomial test's intra-class correlation, from how much the null models' counts spread (0: binomial).</param>
 /// <param name="PValue">The uncorrected p-value, for people.</param>
 /// <param name="Log10PValue">Its base-10 logarithm.</param>
 /// <param name="CorrectedPValue">The corrected p-value, for people.</param>
@@ -41,6 +42,7 @@ public sealed record ComparatorTestResult(
     int? SuccessesNeeded,
     double? ChanceRate,
     string? ChanceRateSource,
+    double? IntraClassCorrelation,
     string? PValue,
     double? Log10PValue,
     string? CorrectedPValue,
@@ -136,6 +138,7 @@ public static class FingerprintMatching
                 r.SuccessesNeeded,
                 r.Test?.ChanceRate,
                 r.Test?.ChanceRateSource,
+                r.Test?.IntraClassCorrelation,
                 r.Test is null ? null : HypothesisTest.FormatPValue(r.Test.Log10PValue),
                 r.Test?.Log10PValue,
                 r.Test is null ? null : HypothesisTest.FormatPValue(r.Test.Log10CorrectedPValue),

@@ -44,9 +44,11 @@ public sealed record FingerprintRecordRequest
 /// <param name="NullSuccesses">Each null model's successes.</param>
 /// <param name="ChanceRate">The chance rate under "independent model" (an upper confidence bound).</param>
 /// <param name="ChanceRateSource">Where it came from.</param>
+/// <param name="DesignEffect">How much more the null models' counts spread than a binomial's.</param>
+/// <param name="IntraClassCorrelation">The correlation it implies, which the beta-binomial test uses (0: binomial).</param>
 /// <param name="SuccessesNeeded">Successes a full comparison needs at the default level.</param>
 /// <param name="NullFalsePositives">Null models that would be called clones.</param>
-public sealed record ComparatorCalibrationSummary(string Comparator, double? TrialThreshold, int Trials, IReadOnlyList<int> NullSuccesses, double ChanceRate, string ChanceRateSource, int SuccessesNeeded, int NullFalsePositives);
+public sealed record ComparatorCalibrationSummary(string Comparator, double? TrialThreshold, int Trials, IReadOnlyList<int> NullSuccesses, double ChanceRate, string ChanceRateSource, double DesignEffect, double IntraClassCorrelation, int SuccessesNeeded, int NullFalsePositives);
 
 /// <summary>The fingerprint recorded.</summary>
 /// <param name="EntryId">The kit entry added.</param>
@@ -174,8 +176,8 @@ public static class FingerprintRecording
             comparators.Select(c =>
             {
                 // What a full comparison at the default level needs, and how many null models it would call clones.
-                var needed = Binomial.CriticalValue(c.TrialsPerModel, c.ChanceRate, HypothesisTest.DefaultAlpha / comparators.Count);
-                return new ComparatorCalibrationSummary(c.Comparator, c.TrialThreshold, c.TrialsPerModel, c.NullSuccesses, c.ChanceRate, c.ChanceRateSource, needed, c.NullSuccesses.Count(s => s >= needed));
+                var needed = c.Test(c.TrialsPerModel, 0, comparators.Count, HypothesisTest.DefaultAlpha).CriticalSuccesses;
+                return new ComparatorCalibrationSummary(c.Comparator, c.TrialThreshold, c.TrialsPerModel, c.NullSuccesses, c.ChanceRate, c.ChanceRateSource, c.DesignEffect, c.IntraClassCorrelation, needed, c.NullSuccesses.Count(s => s >= needed));
             }).ToList());
     }
 }

@@ -62,12 +62,15 @@ public static class Binomial
     /// The smallest k with P(X ≥ k) ≤ alpha: how many successes out of n a test at level alpha needs.
     /// Returns n + 1 when even n successes are not enough.
     /// </summary>
-    public static int CriticalValue(int n, double p, double alpha)
+    public static int CriticalValue(int n, double p, double alpha) => SmallestRejecting(n, k => Log10UpperTail(n, k, p), alpha);
+
+    /// <summary>The smallest k in 0..n whose log10 upper tail is at most log10 alpha; n + 1 when none is.</summary>
+    internal static int SmallestRejecting(int n, Func<int, double> log10UpperTail, double alpha)
     {
         var log10Alpha = Math.Log10(alpha);
         for (var k = 0; k <= n; k++)
         {
-            if (Log10UpperTail(n, k, p) <= log10Alpha)
+            if (log10UpperTail(k) <= log10Alpha)
             {
                 return k;
             }

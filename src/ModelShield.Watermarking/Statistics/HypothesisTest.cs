@@ -14,6 +14,10 @@ namespace ModelShield.Watermarking.Statistics;
 /// <param name="Log10PValue">log10 of the uncorrected p-value (exact even where the p-value underflows a double).</param>
 /// <param name="Comparisons">How many tests were tried (tensors, alignments, ...); the Bonferroni factor.</param>
 /// <param name="Alpha">The family-wise significance level.</param>
+/// <param name="IntraClassCorrelation">
+/// For a beta-binomial test: how much one model's trials hang together, measured on null models whose rates differ;
+/// 0 for the binomial test (independent trials at one chance rate).
+/// </param>
 public sealed record HypothesisTest(
     string Test,
     int Trials,
@@ -22,7 +26,8 @@ public sealed record HypothesisTest(
     string ChanceRateSource,
     double Log10PValue,
     int Comparisons,
-    double Alpha)
+    double Alpha,
+    double IntraClassCorrelation = 0)
 {
     /// <summary>The default family-wise level: one in a million.</summary>
     public const double DefaultAlpha = 1e-6;
@@ -37,7 +42,7 @@ public sealed record HypothesisTest(
     public double CorrectedPValue => Math.Pow(10, Log10CorrectedPValue);
 
     /// <summary>Successes needed to reject at <see cref="Alpha"/> after correction.</summary>
-    public int CriticalSuccesses => Binomial.CriticalValue(Trials, ChanceRate, Alpha / Comparisons);
+    public int CriticalSuccesses => BetaBinomial.CriticalValue(Trials, ChanceRate, IntraClassCorrelation, Alpha / Comparisons);
 
     /// <summary>True when the corrected p-value is at most <see cref="Alpha"/>.</summary>
     public bool Rejected => Log10CorrectedPValue <= Math.Log10(Alpha);
@@ -55,6 +60,32 @@ public sealed record HypothesisTest(
             Binomial.Log10UpperTail(trials, successes, chanceRate),
             comparisons,
             alpha);
+    }
+
+    /// <summary>
+    /// Builds a one-sided beta-binomial test: the suspect's successes against those of a model drawn at random from a
+    /// population of independent models whose rates vary around the chance rate with the given intra-class correlation
+    /// (measured on null models). Its tail is heavier than the binomial's, so a count that only an unusually owner-like
+    /// independent model would reach is not taken for a copy. With a correlation of 0 it is <see cref="ExactBinomial"/>.
+    /// </summary>
+    public static HypothesisTest OverdispersedBinomial(int trials, int successes, double chanceRate, string chanceRateSource, double intraClassCorrelation, int comparisons = 1, double alpha = DefaultAlpha)
+    {
+        if (intraClassCorrelation == 0)
+        {
+            return ExactBinomial(trials, successes, chanceRate, chanceRateSource, comparisons, alpha);
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(comparisons, 1);
+        return new HypothesisTest(
+            string.Create(CultureInfo.InvariantCulture, $"beta-binomial, one-sided (intra-class correlation {intraClassCorrelation:0.####})"),
+            trials,
+            successes,
+            chanceRate,
+            chanceRateSource,
+            BetaBinomial.Log10UpperTail(trials, successes, chanceRate, intraClassCorrelation),
+            comparisons,
+            alpha,
+            intraClassCorrelation);
     }
 
     /// <summary>A p-value in scientific notation that stays readable below 1e-308, e.g. "3.2e-41".</summary>

@@ -23,22 +23,32 @@ public sealed record NullRate(double Bound, int Successes, int Trials, double De
     /// </summary>
     public static NullRate Measure(IReadOnlyList<int> successesPerModel, int trialsPerModel, double confidence)
     {
-        ArgumentNullException.ThrowIfNull(successesPerModel);
-        ArgumentOutOfRangeException.ThrowIfLessThan(successesPerModel.Count, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(trialsPerModel, 1);
-        var models = successesPerModel.Count;
+        var designEffect = DesignEffectOf(successesPerModel, trialsPerModel);
         var total = successesPerModel.Sum();
-        var trials = models * trialsPerModel;
-        var rate = (double)total / trials;
-        var binomialVariance = rate * (1 - rate) / trialsPerModel;
-        var observedVariance = models < 2 ? 0 : successesPerModel.Sum(s => Math.Pow(((double)s / trialsPerModel) - rate, 2)) / (models - 1);
-        var designEffect = binomialVariance > 0 ? Math.Max(1, observedVariance / binomialVariance) : 1;
+        var trials = successesPerModel.Count * trialsPerModel;
 
         // Successes rounded up and trials down: both err towards a higher chance rate.
         var effectiveSuccesses = (int)Math.Ceiling(total / designEffect);
         var effectiveTrials = Math.Max(effectiveSuccesses, Math.Max(1, (int)Math.Floor(trials / designEffect)));
         var bound = Binomial.UpperConfidenceBound(effectiveSuccesses, effectiveTrials, confidence);
         return new NullRate(bound, total, trials, designEffect, effectiveSuccesses, effectiveTrials, confidence);
+    }
+
+    /// <summary>
+    /// Kish's design effect of per-model success counts: the observed variance of the per-model rates over the variance
+    /// one binomial with the pooled rate would give; at least 1, and 1 for a single model. It measures both how much the
+    /// models' rates differ and how much one model's trials hang together.
+    /// </summary>
+    public static double DesignEffectOf(IReadOnlyList<int> successesPerModel, int trialsPerModel)
+    {
+        ArgumentNullException.ThrowIfNull(successesPerModel);
+        ArgumentOutOfRangeException.ThrowIfLessThan(successesPerModel.Count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(trialsPerModel, 1);
+        var models = successesPerModel.Count;
+        var rate = (double)successesPerModel.Sum() / (models * trialsPerModel);
+        var binomialVariance = rate * (1 - rate) / trialsPerModel;
+        var observedVariance = models < 2 ? 0 : successesPerModel.Sum(s => Math.Pow(((double)s / trialsPerModel) - rate, 2)) / (models - 1);
+        return binomialVariance > 0 ? Math.Max(1, observedVariance / binomialVariance) : 1;
     }
 
     /// <summary>The measurement in words, for a chance rate's source.</summary>

@@ -65,7 +65,7 @@ public sealed class FingerprintCommandsTests
         Assert.AreEqual(100, cloned.RootElement.GetProperty("queriesSpent").GetInt32());
         var labels = cloned.RootElement.GetProperty("comparators")[0];
         Assert.AreEqual("label-agreement", labels.GetProperty("comparator").GetString());
-        Assert.AreEqual("exact binomial, one-sided", labels.GetProperty("test").GetString());
+        StringAssert.Contains(labels.GetProperty("test").GetString(), "binomial, one-sided");
         StringAssert.Contains(labels.GetProperty("chanceRateSource").GetString(), "10 null models");
         Assert.IsLessThan(-6, labels.GetProperty("log10CorrectedPValue").GetDouble());
 

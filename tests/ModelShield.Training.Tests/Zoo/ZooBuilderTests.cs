@@ -92,7 +92,7 @@ public sealed class ZooBuilderTests
     [TestMethod]
     public void Profiles_HaveAtLeast30NegativesAndEveryAttack()
     {
-        foreach (var profile in new[] { ZooProfile.Quick, ZooProfile.Full })
+        foreach (var profile in new[] { ZooProfile.Quick, ZooProfile.Full, ZooProfile.FullMlp })
         {
             Assert.IsGreaterThanOrEqualTo(30, profile.Negatives.Count, profile.Name);
             Assert.AreEqual(profile.Negatives.Count, profile.Negatives.Select(n => n.Text).Distinct().Count(), "Every negative is a different model.");

@@ -38,4 +38,13 @@ public sealed class NullRateTests
         Assert.IsGreaterThan(0.0, none.Bound);
         Assert.IsLessThan(0.05, none.Bound);
     }
+
+    [TestMethod]
+    public void DesignEffectOf_SpreadCounts_IsObservedOverBinomialVariance()
+    {
+        // Pooled rate 0.2, binomial variance 0.2 * 0.8 / 100 = 0.0016; the rates' squared deviations sum to 0.1, over
+        // 5 degrees of freedom 0.02: a design effect of 12.5.
+        Assert.AreEqual(12.5, NullRate.DesignEffectOf([5, 40, 10, 35, 15, 15], 100), 1e-9);
+        Assert.AreEqual(NullRate.DesignEffectOf([5, 40, 10, 35, 15, 15], 100), NullRate.Measure([5, 40, 10, 35, 15, 15], 100, 0.999).DesignEffect);
+    }
 }
