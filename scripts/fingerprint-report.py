@@ -213,17 +213,16 @@ w(f"Queries spent per comparison: mean {statistics.mean(d['queriesSpent'] for d 
 w("")
 w("## Every copy")
 w("")
-w("| attack | accuracy change | counts | label agreement | correlation trials | distance trials | label agreement by kind (misclassified, mix, boundary, natural) | −log10 p (corrected) | verdict |")
-w("|---|---|---|---|---|---|---|---|---|")
+w("| attack | accuracy change | counts | label agreement | distance trials | label agreement by kind (misclassified, mix, boundary, natural) | −log10 p (corrected) | verdict |")
+w("|---|---|---|---|---|---|---|---|")
 for r in sorted(rows, key=lambda r: (family(r["model"]["lineage"]), r["model"]["lineage"])):
     d = r["doc"]
     la = next(c for c in d["comparators"] if c["comparator"] == "label-agreement")
-    oc = next(c for c in d["comparators"] if c["comparator"] == "output-correlation")
     od = next((c for c in d["comparators"] if c["comparator"] == "output-distance"), {})
     kinds = ", ".join(f"{v['agreed']}/{v['queries']}" for v in d["agreementByKind"].values())
     change = r["model"].get("accuracyChange")
     w(f"| `{r['model']['lineage']}` | {change * 100:+.1f} | {'yes' if r['model'].get('counts') else 'no'} | {la['successes']}/{la['trials']} | "
-      f"{oc.get('successes')}/{oc.get('trials')} | {od.get('successes')}/{od.get('trials')} | {kinds} | {corrected(d):.1f} | {d['verdict']} |")
+      f"{od.get('successes')}/{od.get('trials')} | {kinds} | {corrected(d):.1f} | {d['verdict']} |")
 w("")
 w("## Negatives")
 w("")

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using ModelShield.Errors;
 using ModelShield.Fingerprinting.Comparators;
+using ModelShield.Fingerprinting.Queries;
 using ModelShield.Onnx.Inference.Predictors;
 using ModelShield.Testing.Files;
 using ModelShield.Testing.Oip;
@@ -25,8 +26,8 @@ public sealed class FingerprintComparisonTests
             Assert.IsTrue(result.IsClone, $"noise {noise}: {Describe(result)}");
             Assert.AreEqual("clone", result.Verdict);
             Assert.AreEqual(80, result.QueriesSpent);
-            Assert.AreEqual(6, result.ComparatorsRun);
-            Assert.IsTrue(result.Comparators.All(c => c.Test!.Comparisons == 6 && c.Test.Alpha == 1e-6));
+            Assert.AreEqual(5, result.ComparatorsRun);
+            Assert.IsTrue(result.Comparators.All(c => c.Test!.Comparisons == 5 && c.Test.Alpha == 1e-6));
         }
     }
 
@@ -65,9 +66,6 @@ public sealed class FingerprintComparisonTests
         Assert.AreEqual(labels.Test.CriticalSuccesses, labels.SuccessesNeeded);
         Assert.AreEqual(8, labels.NullModels);
         Assert.AreEqual(0, result.NullFalsePositives, "no null model may be called a clone at the level used");
-        var correlation = result.Comparators.Single(c => c.Comparator == OutputCorrelationComparator.ComparatorId);
-        Assert.AreEqual(20, correlation.Test!.Trials, "one trial per mixed query");
-        Assert.IsNotNull(correlation.TrialThreshold);
         Assert.AreEqual(20, result.AgreementByKind["mix"].Queries);
         var boundary = result.Comparators.Single(c => c.Comparator == "label-agreement/boundary");
         Assert.AreEqual(20, boundary.Test!.Trials, "one trial per boundary query");
@@ -111,12 +109,9 @@ public sealed class FingerprintComparisonTests
 
         Assert.IsTrue(result.LabelsOnly);
         Assert.AreEqual(4, result.ComparatorsRun, "Bonferroni over the four label comparators that ran");
-        foreach (var id in new[] { OutputCorrelationComparator.ComparatorId, OutputDistanceComparator.ComparatorId })
-        {
-            var needsScores = result.Comparators.Single(c => c.Comparator == id);
-            Assert.IsNull(needsScores.Test);
-            StringAssert.Contains(needsScores.NotRunReason, "labels only");
-        }
+        var needsScores = result.Comparators.Single(c => c.Comparator == OutputDistanceComparator.ComparatorId);
+        Assert.IsNull(needsScores.Test);
+        StringAssert.Contains(needsScores.NotRunReason, "labels only");
 
         var labels = result.Comparators.Single(c => c.Comparator == LabelAgreementComparator.ComparatorId);
         Assert.AreEqual(4, labels.Test!.Comparisons);
@@ -125,7 +120,7 @@ public sealed class FingerprintComparisonTests
     }
 
     [TestMethod]
-    public async Task CompareAsync_BudgetBelowQueryCount_SendsOnlyThatManyAndSkipsCorrelation()
+    public async Task CompareAsync_BudgetBelowQueryCount_SendsOnlyThatManyAndTestsThePrefix()
     {
         using var temp = new TempFolder();
         var fingerprint = await RecordAsync(temp);
@@ -135,7 +130,8 @@ public sealed class FingerprintComparisonTests
 
         Assert.AreEqual(30, result.QueriesSpent);
         Assert.AreEqual(23, result.Comparators.Single(c => c.Comparator == LabelAgreementComparator.ComparatorId).Test!.Trials, "the 30 answered less the 7 natural ones");
-        StringAssert.Contains(result.Comparators.Single(c => c.Comparator == OutputCorrelationComparator.ComparatorId).NotRunReason, "budget");
+        var realSamples = Enumerable.Range(0, 30).Count(i => QueryKinds.RealSamples.Contains(fingerprint.Queries.Kinds[i]));
+        Assert.AreEqual(realSamples, result.Comparators.Single(c => c.Comparator == OutputDistanceComparator.ComparatorId).Test!.Trials, "the real samples among the 30 answered");
         Assert.IsTrue(result.Notes.Any(n => n.Contains("30 of 80", StringComparison.Ordinal)));
     }
 

@@ -11,7 +11,6 @@ public static class ComparatorRegistry
     [
         new LabelAgreementComparator(null),
         .. QueryKinds.Labelled.Select(k => new LabelAgreementComparator(k)),
-        new OutputCorrelationComparator(),
         new OutputDistanceComparator(),
     ];
 

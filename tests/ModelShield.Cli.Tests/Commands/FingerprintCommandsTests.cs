@@ -49,7 +49,7 @@ public sealed class FingerprintCommandsTests
             Assert.AreEqual(25, root.GetProperty("kinds").GetProperty("natural").GetInt32(), "a quarter of the queries are random owner samples");
             Assert.AreEqual("given", root.GetProperty("nullOrigin").GetString());
             Assert.AreEqual(10, root.GetProperty("nullModels").GetArrayLength());
-            Assert.AreEqual(6, root.GetProperty("comparators").GetArrayLength());
+            Assert.AreEqual(5, root.GetProperty("comparators").GetArrayLength());
             Assert.AreEqual(0, root.GetProperty("comparators")[0].GetProperty("nullFalsePositives").GetInt32());
         }
 
