@@ -62,17 +62,23 @@ internal sealed class SignerTrustCheck : IVerificationCheck
 
     private static bool RunCertificate(VerificationContext context)
     {
+        try
+        {
+            return CheckCertificate(context);
+        }
+        catch (CryptographicException ex)
+        {
+            // Certificates are decoded lazily: a damaged key, name or extension may surface at any step.
+            throw SigstoreBundle.Malformed($"a certificate of x509CertificateChain cannot be read ({ex.Message})");
+        }
+    }
+
+    private static bool CheckCertificate(VerificationContext context)
+    {
         var policy = context.Policy;
         foreach (var der in context.Bundle!.Certificates)
         {
-            try
-            {
-                context.BundleCertificates.Add(X509CertificateLoader.LoadCertificate(der));
-            }
-            catch (CryptographicException ex)
-            {
-                throw SigstoreBundle.Malformed($"a certificate of x509CertificateChain cannot be read ({ex.Message})");
-            }
+            context.BundleCertificates.Add(X509CertificateLoader.LoadCertificate(der));
         }
 
         var leaf = context.BundleCertificates[0];
