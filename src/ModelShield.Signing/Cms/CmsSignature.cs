@@ -57,7 +57,8 @@ internal static class CmsSignature
         X509Certificate2 signer;
         try
         {
-            // Decoding is lazy: a damaged certificate or attribute surfaces as late as the signature check.
+            // Decoding is lazy: a damaged certificate or attribute surfaces as late as the signature check (a key on a
+            // curve the platform does not know as PlatformNotSupportedException).
             cms.Decode(encoded);
             if (cms.SignerInfos.Count != 1 || cms.SignerInfos[0].Certificate is not { } certificate)
             {
@@ -67,7 +68,7 @@ internal static class CmsSignature
             signer = certificate;
             cms.CheckSignature(verifySignatureOnly: true);
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or PlatformNotSupportedException)
         {
             return Fail(ErrorCodes.CmsSignatureInvalid, $"The detached CMS signature cannot be read or does not verify over the bundle's statement: {ex.Message}");
         }
@@ -76,7 +77,7 @@ internal static class CmsSignature
         {
             return VerifyTimestamp(cms.SignerInfos[0], signer, timestampRoots);
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or PlatformNotSupportedException)
         {
             return Fail(ErrorCodes.TimestampInvalid, $"The CMS signature's timestamp cannot be read: {ex.Message}");
         }

@@ -66,9 +66,10 @@ internal sealed class SignerTrustCheck : IVerificationCheck
         {
             return CheckCertificate(context);
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or PlatformNotSupportedException)
         {
-            // Certificates are decoded lazily: a damaged key, name or extension may surface at any step.
+            // Certificates are decoded lazily: a damaged key, name or extension may surface at any step; a key on a
+            // curve the platform does not know is PlatformNotSupportedException.
             throw SigstoreBundle.Malformed($"a certificate of x509CertificateChain cannot be read ({ex.Message})");
         }
     }
@@ -129,7 +130,7 @@ internal sealed class SignerTrustCheck : IVerificationCheck
 
             return key;
         }
-        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException or PlatformNotSupportedException)
         {
             key.Dispose();
             throw SigstoreBundle.Malformed($"publicKey.rawBytes is not a public key ({ex.Message})");

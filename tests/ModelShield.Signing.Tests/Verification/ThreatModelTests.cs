@@ -147,12 +147,26 @@ public sealed class ThreatModelTests
         using var leaf = ca.IssueCodeSigning("CN=Release", key);
         ModelSigner.Sign(new SignRequest { ModelPath = model.Path, PrivateKey = key, Certificate = leaf, Chain = [ca.Intermediate] });
         var der = leaf.RawData;
-        der[der.AsSpan().IndexOf(leaf.PublicKey.EncodedKeyValue.RawData)] = 0x07; // no EC point encoding starts so; read only when the key is used
+        der[der.AsSpan().IndexOf(leaf.PublicKey.EncodedKeyValue.RawData)] = 0x05; // no EC point encoding starts so (0x06 and 0x07 are hybrid points); read only when the key is used
         EditBundle(model, b => b["verificationMaterial"]!["x509CertificateChain"]!["certificates"]![0]!["rawBytes"] = Convert.ToBase64String(der));
 
         var issue = Verify(model, TrustPolicy.ForRoots([ca.Root])).Issues.Single();
 
         Assert.AreEqual(ErrorCodes.SignatureBundleMalformed, issue.Code);
+    }
+
+    [TestMethod]
+    public void Verify_BundleNamingAKeyOnAnUnknownCurve_FailsMalformedBundle()
+    {
+        using var model = Signed(out var policy);
+        EditBundle(model, b =>
+        {
+            var publicKey = b["verificationMaterial"]!["publicKey"]!.AsObject();
+            publicKey.Remove("hint");
+            publicKey["rawBytes"] = Convert.ToBase64String(SigningKeysTests.UnknownCurveKey());
+        });
+
+        Assert.AreEqual(ErrorCodes.SignatureBundleMalformed, Verify(model, policy).Issues.Single().Code);
     }
 
     [TestMethod]
