@@ -54,7 +54,7 @@ public static class JsonMutations
                 edit = slot with { Times = 0, Description = $"remove {slot.Path}" };
                 break;
             case 1 when slot.Container is not null:
-                var times = random.Next(3) == 0 ? 1000 : 2;
+                var times = random.Next(3) == 0 ? 100 : 2;
                 edit = slot with { Times = times, Description = $"write {slot.Path} {times} times" };
                 break;
             case 2 when value is JsonValue v && v.TryGetValue<string>(out var text) && IsBase64(text):
