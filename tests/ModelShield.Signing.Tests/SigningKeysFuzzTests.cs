@@ -21,7 +21,7 @@ public sealed class SigningKeysFuzzTests
         var path = folder.File("material.pem");
 
         new FuzzRun("PEM key or certificate", seed: 5020, [ErrorCodes.KeyUnusable]).Run(
-            1200,
+            600,
             random =>
             {
                 var isKey = random.Next(2) == 0;

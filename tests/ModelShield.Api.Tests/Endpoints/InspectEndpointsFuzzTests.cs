@@ -34,7 +34,7 @@ public sealed class InspectEndpointsFuzzTests
         var tar = Tars.OfFolder(folder.Path);
 
         var run = await new FuzzRun("inspect upload", seed: 1054, []).RunAsync(
-            400,
+            250,
             random => random.Next(4) switch
             {
                 0 => ByteMutations.Mutate(random, Body("tiny.onnx", model)),

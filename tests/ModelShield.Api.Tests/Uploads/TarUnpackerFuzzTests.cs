@@ -29,7 +29,7 @@ public sealed class TarUnpackerFuzzTests
         var destination = Path.Combine(sandbox.Path, "out");
 
         new FuzzRun("tar upload", seed: 1055, [ErrorCodes.UploadTooLarge, ErrorCodes.RequestMalformed, ErrorCodes.ArchiveEntryUnsafe]).Run(
-            600,
+            400,
             random => random.Next(4) switch
             {
                 0 => Gzipped(TarMutations.Mutate(random, tar)),

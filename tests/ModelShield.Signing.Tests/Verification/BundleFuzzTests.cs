@@ -24,7 +24,7 @@ public sealed class BundleFuzzTests
         var policy = vector.Contains("certificate", StringComparison.Ordinal) ? ReferenceVectorTests.CertificatePolicy() : ReferenceVectorTests.KeyPolicy();
 
         new FuzzRun($"bundle {vector}", seed, []).Run(
-            700,
+            500,
             random => JsonMutations.Mutate(random, original),
             mutant =>
             {
@@ -51,7 +51,7 @@ public sealed class BundleFuzzTests
         var policy = TrustPolicy.ForRoots([ca.Root]) with { RequireTimestamp = true };
 
         new FuzzRun("detached CMS", seed: 5004, []).Run(
-            400,
+            300,
             random => ByteMutations.Mutate(random, cms),
             mutant =>
             {
@@ -74,7 +74,7 @@ public sealed class BundleFuzzTests
         var bundlePath = model.File("model.sig");
 
         new FuzzRun("signed statement", seed: 5003, []).Run(
-            800,
+            500,
             random => JsonMutations.Mutate(random, statements[random.Next(statements.Length)]),
             mutant =>
             {

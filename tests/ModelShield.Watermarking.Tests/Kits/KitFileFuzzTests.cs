@@ -36,7 +36,7 @@ public sealed class KitFileFuzzTests
         var original = File.ReadAllBytes(path);
 
         new FuzzRun("kit file", seed: 7001, [ErrorCodes.MalformedKit, ErrorCodes.KitDecryptionFailed]).Run(
-            1000,
+            600,
             // The header: version at 8, key source at 10, iterations at 11, ciphertext length at 43.
             random => ByteMutations.Mutate(random, original, [8, 10, 11, 43]),
             mutant =>
