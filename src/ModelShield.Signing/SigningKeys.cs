@@ -5,7 +5,10 @@ using ModelShield.Signing.Oms;
 
 namespace ModelShield.Signing;
 
-/// <summary>Reads keys and certificates from PEM files, with clear errors for anything unusable.</summary>
+/// <summary>
+/// Reads keys and certificates from PEM files, with clear errors for anything unusable (a key on a curve the platform
+/// does not know surfaces as PlatformNotSupportedException, and is unusable too).
+/// </summary>
 public static class SigningKeys
 {
     /// <summary>Reads an EC private key (SEC1, PKCS#8, or encrypted PKCS#8 with <paramref name="passphrase"/>).</summary>
@@ -33,7 +36,7 @@ public static class SigningKeys
             _ = key.ExportParameters(includePrivateParameters: true);
             return key;
         }
-        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException or PlatformNotSupportedException)
         {
             key.Dispose();
             throw new ModelShieldException(ErrorCodes.KeyUnusable, $"'{path}' is not a usable EC private key (wrong passphrase, or not PEM): {ex.Message}", ex);
@@ -56,7 +59,7 @@ public static class SigningKeys
             _ = KeyAlgorithms.CurveName(key);
             return key;
         }
-        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException or PlatformNotSupportedException)
         {
             key.Dispose();
             throw new ModelShieldException(ErrorCodes.KeyUnusable, $"'{path}' is not a usable EC public key in PEM form: {ex.Message}", ex);

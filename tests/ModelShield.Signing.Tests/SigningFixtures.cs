@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using ModelShield.Testing.Models;
 using ModelShield.Onnx.Schema;
 using ModelShield.Signing.Hashing;
+using ModelShield.Signing.Oms;
 
 namespace ModelShield.Signing.Tests;
 
@@ -51,6 +52,14 @@ internal static class SigningFixtures
         "P-521" => ECCurve.NamedCurves.nistP521,
         _ => ECCurve.NamedCurves.nistP256,
     });
+
+    /// <summary>A correctly signed key-method bundle around an arbitrary statement: what an attacker holding a trusted key, or a buggy signer, could produce.</summary>
+    public static void WriteSignedStatement(string bundlePath, ECDsa key, byte[] statement)
+    {
+        var signature = KeyAlgorithms.Sign(key, Pae.Encode(SigstoreBundle.InTotoPayloadType, statement));
+        var bundle = new SigstoreBundle(SigstoreBundle.BundleMediaType, SigstoreBundle.InTotoPayloadType, statement, [signature], SigningMethod.Key, KeyAlgorithms.Hint(key), null, []);
+        File.WriteAllBytes(bundlePath, bundle.ToJson());
+    }
 
     /// <summary>Writes model.onnx computing Y = X + W, with W in weights.data at <paramref name="offset"/> (after that many zero bytes).</summary>
     public static void WriteExternalDataModel(string folder, float[] w, int offset = 0)

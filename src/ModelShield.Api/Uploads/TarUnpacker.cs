@@ -57,7 +57,9 @@ internal static class TarUnpacker
                 switch (entry.EntryType)
                 {
                     case TarEntryType.Directory:
-                        Directory.CreateDirectory(Resolve(destination, name));
+                        var folder = Resolve(destination, name);
+                        RefuseFileOnPath(entry, destination, folder);
+                        Directory.CreateDirectory(folder);
                         break;
                     case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                         total += entry.Length;
@@ -66,7 +68,7 @@ internal static class TarUnpacker
                             throw new ModelShieldException(ErrorCodes.UploadTooLarge, $"The tar unpacks to more than the server's limit of {maxBytes} bytes.");
                         }
 
-                        Extract(entry, Resolve(destination, name));
+                        Extract(entry, destination, Resolve(destination, name));
                         break;
                     case TarEntryType.SymbolicLink or TarEntryType.HardLink:
                         throw new ModelShieldException(ErrorCodes.ArchiveEntryUnsafe, $"Tar entry '{entry.Name}' is a link; links are refused (replace it with the file).");
@@ -75,22 +77,44 @@ internal static class TarUnpacker
                 }
             }
         }
-        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
+        catch (NotSupportedException ex)
         {
+            // TarReader refuses to read some entry types at all (sparse files).
+            throw new ModelShieldException(ErrorCodes.ArchiveEntryUnsafe, $"The tar holds an entry of a type that is not accepted ({ex.Message}); only files and folders are.", ex);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or ArgumentException or InvalidOperationException)
+        {
+            // TarReader reports an extended-attributes header longer than it reads as InvalidOperationException.
             throw new ModelShieldException(ErrorCodes.RequestMalformed, $"The tar is malformed: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Refuses an entry when <paramref name="folder"/>, or a folder above it, is a file an earlier entry made.</summary>
+    private static void RefuseFileOnPath(TarEntry entry, string destination, string folder)
+    {
+        var root = SafePath.RealPath(Path.GetFullPath(destination));
+        for (var p = folder; p.Length > root.Length && SafePath.IsWithin(root, p); p = Path.GetDirectoryName(p)!)
+        {
+            if (File.Exists(p))
+            {
+                throw new ModelShieldException(
+                    ErrorCodes.RequestMalformed, $"Tar entry '{entry.Name}' needs '{Path.GetRelativePath(root, p)}' as a folder, but an earlier entry made it a file.");
+            }
         }
     }
 
     private static string Resolve(string destination, string name) =>
         SafePath.ResolveInside(destination, name, "tar entry", ErrorCodes.ArchiveEntryUnsafe);
 
-    private static void Extract(TarEntry entry, string path)
+    private static void Extract(TarEntry entry, string destination, string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         if (Path.Exists(path))
         {
             throw new ModelShieldException(ErrorCodes.RequestMalformed, $"Tar entry '{entry.Name}' appears twice.");
         }
+
+        RefuseFileOnPath(entry, destination, Path.GetDirectoryName(path)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
 
         using var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
         if (entry.DataStream is { } data)

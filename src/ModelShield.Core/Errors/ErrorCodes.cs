@@ -72,6 +72,8 @@ public static class ErrorCodes
     public const string TensorDataMismatch = "MS3002";
     /// <summary>No initializer has the given name.</summary>
     public const string TensorNotFound = "MS3003";
+    /// <summary>The tensor holds more elements than one array can (Array.MaxLength); it cannot be read whole.</summary>
+    public const string TensorTooLarge = "MS3004";
 
     /// <summary>ONNX Runtime refused the model or the inputs.</summary>
     public const string InferenceFailed = "MS4001";

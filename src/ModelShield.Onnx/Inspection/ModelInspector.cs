@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using ModelShield.Errors;
 using ModelShield.Onnx.Files;
 using ModelShield.Onnx.Schema;
 using ModelShield.Onnx.Tensors;
@@ -22,11 +23,12 @@ public static class ModelInspector
         var initializerNames = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
 
         var tensors = graph.Initializer.Select(Describe).ToList();
-        var sparseElements = graph.SparseInitializer.Sum(s => s.Values is null ? 0 : TensorElementTypes.ElementCount(s.Values));
+        var sparseElements = Total(graph.SparseInitializer.Select(s => s.Values is null ? 0 : TensorElementTypes.ElementCount(s.Values)));
         var bytesByType = tensors
             .GroupBy(t => t.ElementType, StringComparer.Ordinal)
-            .OrderByDescending(g => g.Sum(t => t.Bytes))
-            .ToDictionary(g => g.Key, g => g.Sum(t => t.Bytes), StringComparer.Ordinal);
+            .Select(g => (Type: g.Key, Bytes: Total(g.Select(t => t.Bytes))))
+            .OrderByDescending(g => g.Bytes)
+            .ToDictionary(g => g.Type, g => g.Bytes, StringComparer.Ordinal);
 
         var externalFiles = model.ExternalDataLocations();
         var files = new List<FileDigest>();
@@ -56,7 +58,7 @@ public static class ModelInspector
                 .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
             InitializerCount: graph.Initializer.Count + graph.SparseInitializer.Count,
-            ParameterCount: tensors.Sum(t => t.Elements) + sparseElements,
+            ParameterCount: Total([.. tensors.Select(t => t.Elements), sparseElements]),
             BytesByType: bytesByType,
             LargestTensors: tensors.OrderByDescending(t => t.Bytes).ThenBy(t => t.Name, StringComparer.Ordinal).Take(LargestTensorCount).ToList(),
             ExternalDataFiles: externalFiles,
@@ -104,6 +106,19 @@ public static class ModelInspector
         var bytes = TensorElementTypes.ByteSize(tensor)
             ?? (tensor.HasRawData ? tensor.RawData.Length : tensor.StringData.Sum(s => (long)s.Length));
         return new TensorInfo(tensor.Name, TensorElementTypes.Name(tensor.DataType), tensor.Dims.ToList(), elements, bytes, ExternalDataInfo.IsExternal(tensor));
+    }
+
+    /// <summary>A sum of sizes; tensors whose dims claim more than 2^63 in total are MS3002 (no data can back them).</summary>
+    private static long Total(IEnumerable<long> sizes)
+    {
+        try
+        {
+            return sizes.Sum();
+        }
+        catch (OverflowException ex)
+        {
+            throw new ModelShieldException(ErrorCodes.TensorDataMismatch, "The model's tensors claim more than 2^63 elements or bytes in total.", ex);
+        }
     }
 
     private static FileDigest Digest(string displayPath, string fullPath)

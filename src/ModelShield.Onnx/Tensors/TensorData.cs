@@ -25,22 +25,35 @@ public static class TensorData
         ArgumentNullException.ThrowIfNull(tensor);
         RequireNative<T>(tensor);
         var count = TensorElementTypes.ElementCount(tensor);
-        var values = new T[count];
+
+        // Every size is checked against the data present before the array is made: a shape claiming billions of
+        // elements must not allocate them.
         if (ExternalDataInfo.IsExternal(tensor))
         {
-            ReadExternal(model, tensor, values);
-        }
-        else if (tensor.HasRawData)
-        {
-            CheckRawLength(tensor, tensor.RawData.Length, count * Unsafe.SizeOf<T>());
-            MemoryMarshal.Cast<byte, T>(tensor.RawData.Span).CopyTo(values);
-        }
-        else
-        {
-            ReadTyped(tensor, values);
+            var resolved = ResolveExternal(model, tensor);
+            CheckRawLength(tensor, resolved.Length, RawLength<T>(tensor, count));
+            var values = Allocate<T>(tensor, count);
+            ReadExternal(resolved, values);
+            return values;
         }
 
-        return values;
+        if (tensor.HasRawData)
+        {
+            CheckRawLength(tensor, tensor.RawData.Length, RawLength<T>(tensor, count));
+            var values = Allocate<T>(tensor, count);
+            MemoryMarshal.Cast<byte, T>(tensor.RawData.Span).CopyTo(values);
+            return values;
+        }
+
+        // The typed field read is checked exactly by CopyTyped; no field can hold more than all of them together.
+        if (count > TypedValueCount(tensor))
+        {
+            CheckRawLength(tensor, TypedValueCount(tensor), count);
+        }
+
+        var typed = Allocate<T>(tensor, count);
+        ReadTyped(tensor, typed);
+        return typed;
     }
 
     /// <summary>Reads any real-valued numeric tensor as float32 (converting from its element type).</summary>
@@ -148,19 +161,14 @@ public static class TensorData
         return result;
     }
 
-    private static void ReadExternal<T>(OnnxModel? model, TensorProto tensor, T[] values)
+    private static ResolvedExternalData ResolveExternal(OnnxModel? model, TensorProto tensor) =>
+        model?.ResolveExternal(tensor) ?? throw new ModelShieldException(
+            ErrorCodes.ExternalDataWithoutFolder,
+            $"Tensor '{tensor.Name}' keeps its data in an external file, but no model is given to resolve it in.");
+
+    private static void ReadExternal<T>(ResolvedExternalData resolved, T[] values)
         where T : unmanaged
     {
-        if (model is null)
-        {
-            throw new ModelShieldException(
-                ErrorCodes.ExternalDataWithoutFolder,
-                $"Tensor '{tensor.Name}' keeps its data in an external file, but no model is given to resolve it in.");
-        }
-
-        var resolved = model.ResolveExternal(tensor);
-        var elementSize = Unsafe.SizeOf<T>();
-        CheckRawLength(tensor, resolved.Length, (long)values.Length * elementSize);
         if (resolved.Pending is not null)
         {
             MemoryMarshal.Cast<byte, T>(resolved.Pending).CopyTo(values);
@@ -176,6 +184,21 @@ public static class TensorData
         }
     }
 
+    /// <summary>The bytes <paramref name="count"/> elements take in raw form, or MS3002 when that is beyond any file.</summary>
+    private static long RawLength<T>(TensorProto tensor, long count)
+        where T : unmanaged =>
+        count <= long.MaxValue / Unsafe.SizeOf<T>()
+            ? count * Unsafe.SizeOf<T>()
+            : throw new ModelShieldException(ErrorCodes.TensorDataMismatch, $"Tensor '{tensor.Name}' claims {count} elements, more bytes than any file holds.");
+
+    private static T[] Allocate<T>(TensorProto tensor, long count)
+        where T : unmanaged =>
+        count <= Array.MaxLength
+            ? new T[count]
+            : throw new ModelShieldException(
+                ErrorCodes.TensorTooLarge,
+                $"Tensor '{tensor.Name}' holds {count} elements; one read is limited to {Array.MaxLength}.");
+
     private static void CheckRawLength(TensorProto tensor, long actual, long expected)
     {
         if (actual != expected)
@@ -186,8 +209,10 @@ public static class TensorData
         }
     }
 
-    private static bool HasTypedData(TensorProto t) =>
-        t.FloatData.Count + t.DoubleData.Count + t.Int32Data.Count + t.Int64Data.Count + t.Uint64Data.Count > 0;
+    private static bool HasTypedData(TensorProto t) => TypedValueCount(t) > 0;
+
+    private static long TypedValueCount(TensorProto t) =>
+        (long)t.FloatData.Count + t.DoubleData.Count + t.Int32Data.Count + t.Int64Data.Count + t.Uint64Data.Count;
 
     private static void ReadTyped<T>(TensorProto tensor, T[] values)
         where T : unmanaged

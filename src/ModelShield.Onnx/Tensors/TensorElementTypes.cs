@@ -1,3 +1,4 @@
+using ModelShield.Errors;
 using ModelShield.Onnx.Schema;
 
 namespace ModelShield.Onnx.Tensors;
@@ -55,14 +56,22 @@ public static class TensorElementTypes
         _ => null,
     };
 
-    /// <summary>Number of elements of a tensor (the product of its dims; 1 for a scalar).</summary>
+    /// <summary>
+    /// Number of elements of a tensor (the product of its dims; 1 for a scalar, 0 when a dim is negative). Dims whose
+    /// product passes 2^63 are <see cref="ErrorCodes.TensorDataMismatch"/>: no data can match them.
+    /// </summary>
     public static long ElementCount(TensorProto tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
         long count = 1;
         foreach (var d in tensor.Dims)
         {
-            count = d < 0 ? 0 : checked(count * d);
+            if (d > 0 && count > long.MaxValue / d)
+            {
+                throw Impossible(tensor);
+            }
+
+            count = d < 0 ? 0 : count * d;
         }
 
         return count;
@@ -73,6 +82,15 @@ public static class TensorElementTypes
     {
         ArgumentNullException.ThrowIfNull(tensor);
         var bits = BitsPerElement(tensor.DataType);
-        return bits is null ? null : checked((ElementCount(tensor) * bits.Value + 7) / 8);
+        if (bits is null)
+        {
+            return null;
+        }
+
+        var count = ElementCount(tensor);
+        return count <= (long.MaxValue - 7) / bits.Value ? ((count * bits.Value) + 7) / 8 : throw Impossible(tensor);
     }
+
+    private static ModelShieldException Impossible(TensorProto tensor) =>
+        new(ErrorCodes.TensorDataMismatch, $"Tensor '{tensor.Name}' has dims [{string.Join(", ", tensor.Dims)}]: more elements than any data can hold.");
 }

@@ -54,30 +54,37 @@ internal static class CmsSignature
     public static Outcome Verify(byte[] encoded, byte[] statement, IReadOnlyList<X509Certificate2> timestampRoots)
     {
         var cms = new SignedCms(new ContentInfo(statement), detached: true);
+        X509Certificate2 signer;
         try
         {
+            // Decoding is lazy: a damaged certificate or attribute surfaces as late as the signature check (a key on a
+            // curve the platform does not know as PlatformNotSupportedException).
             cms.Decode(encoded);
-        }
-        catch (CryptographicException ex)
-        {
-            return Fail(ErrorCodes.CmsSignatureInvalid, $"The detached CMS signature cannot be read: {ex.Message}");
-        }
+            if (cms.SignerInfos.Count != 1 || cms.SignerInfos[0].Certificate is not { } certificate)
+            {
+                return Fail(ErrorCodes.CmsSignatureInvalid, "The detached CMS signature must have exactly one signer, with its certificate included.");
+            }
 
-        if (cms.SignerInfos.Count != 1 || cms.SignerInfos[0].Certificate is not { } signer)
-        {
-            return Fail(ErrorCodes.CmsSignatureInvalid, "The detached CMS signature must have exactly one signer, with its certificate included.");
-        }
-
-        try
-        {
+            signer = certificate;
             cms.CheckSignature(verifySignatureOnly: true);
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or PlatformNotSupportedException)
         {
-            return Fail(ErrorCodes.CmsSignatureInvalid, $"The detached CMS signature does not verify over the bundle's statement: {ex.Message}");
+            return Fail(ErrorCodes.CmsSignatureInvalid, $"The detached CMS signature cannot be read or does not verify over the bundle's statement: {ex.Message}");
         }
 
-        var info = cms.SignerInfos[0];
+        try
+        {
+            return VerifyTimestamp(cms.SignerInfos[0], signer, timestampRoots);
+        }
+        catch (Exception ex) when (ex is CryptographicException or PlatformNotSupportedException)
+        {
+            return Fail(ErrorCodes.TimestampInvalid, $"The CMS signature's timestamp cannot be read: {ex.Message}");
+        }
+    }
+
+    private static Outcome VerifyTimestamp(SignerInfo info, X509Certificate2 signer, IReadOnlyList<X509Certificate2> timestampRoots)
+    {
         var attribute = info.UnsignedAttributes.Cast<CryptographicAttributeObject>().FirstOrDefault(a => a.Oid.Value == TimestampTokenOid);
         if (attribute is null)
         {
@@ -103,7 +110,7 @@ internal static class CmsSignature
         }
 
         return new Outcome(signer, at, authority.Subject, []);
-
-        static Outcome Fail(string code, string message) => new(null, null, null, [new VerificationIssue(code, message)]);
     }
+
+    private static Outcome Fail(string code, string message) => new(null, null, null, [new VerificationIssue(code, message)]);
 }

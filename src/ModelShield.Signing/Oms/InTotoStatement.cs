@@ -76,7 +76,7 @@ internal sealed record InTotoStatement(string SubjectName, byte[]? SubjectDigest
     {
         try
         {
-            using var doc = JsonDocument.Parse(payload.ToArray(), new JsonDocumentOptions { MaxDepth = 32 });
+            using var doc = JsonDocument.Parse(payload.ToArray(), ReadOptions);
             var root = Object(doc.RootElement, "statement");
             var type = String(root, "_type");
             if (type != StatementType)
@@ -132,12 +132,12 @@ internal sealed record InTotoStatement(string SubjectName, byte[]? SubjectDigest
         var ignore = new List<string>();
         if (s.TryGetProperty("ignore_paths", out var paths) && paths.ValueKind != JsonValueKind.Null)
         {
-            if (paths.ValueKind != JsonValueKind.Array || paths.EnumerateArray().Any(p => p.ValueKind != JsonValueKind.String))
+            if (paths.ValueKind != JsonValueKind.Array)
             {
                 throw Malformed("serialization.ignore_paths must be an array of strings");
             }
 
-            ignore.AddRange(paths.EnumerateArray().Select(p => p.GetString()!));
+            ignore.AddRange(paths.EnumerateArray().Select(p => Text(p, "each of serialization.ignore_paths")));
         }
 
         long? shardSize = null;

@@ -24,11 +24,17 @@ internal sealed record SigstoreBundle(
     /// <summary>Largest bundle read; real ones are a few kilobytes per thousand files.</summary>
     public const long MaxBundleBytes = 256L << 20;
 
+    /// <summary>
+    /// How bundles and statements are read: shallow, and with no property twice, since readers disagree on which of
+    /// two copies counts (the reference implementation takes the last).
+    /// </summary>
+    internal static readonly JsonDocumentOptions ReadOptions = new() { MaxDepth = 32, AllowDuplicateProperties = false };
+
     public static SigstoreBundle Parse(ReadOnlySpan<byte> json)
     {
         try
         {
-            using var doc = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 32 });
+            using var doc = JsonDocument.Parse(json.ToArray(), ReadOptions);
             var root = Object(doc.RootElement, "bundle");
             var mediaType = String(root, "mediaType");
             if (!mediaType.StartsWith("application/vnd.dev.sigstore.bundle", StringComparison.Ordinal))
@@ -161,10 +167,24 @@ internal sealed record SigstoreBundle(
     internal static JsonElement Required(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v : throw Malformed($"'{name}' is missing");
 
-    internal static string String(JsonElement e, string name)
+    internal static string String(JsonElement e, string name) => Text(Required(e, name), $"'{name}'");
+
+    /// <summary>A string value; one that is not valid UTF-8, or escapes half a surrogate pair, is malformed too.</summary>
+    internal static string Text(JsonElement v, string what)
     {
-        var v = Required(e, name);
-        return v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Malformed($"'{name}' must be a string");
+        if (v.ValueKind != JsonValueKind.String)
+        {
+            throw Malformed($"{what} must be a string");
+        }
+
+        try
+        {
+            return v.GetString()!;
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw Malformed($"{what} is not valid text ({ex.Message})");
+        }
     }
 
     internal static string? OptionalString(JsonElement e, string name) =>

@@ -149,7 +149,9 @@ internal static class TrustPolicyReader
                 throw Bad("each allowed signer must be an object");
             }
 
-            var key = s.TryGetProperty("publicKey", out var k) ? SigningKeys.LoadPublicKey(Resolve(folder, k.GetString()!)) : null;
+            var key = !s.TryGetProperty("publicKey", out var k) ? null
+                : k.ValueKind == JsonValueKind.String ? SigningKeys.LoadPublicKey(Resolve(folder, k.GetString()!))
+                : throw Bad("an allowed signer's 'publicKey' must be a file name");
             var signer = new AllowedSigner
             {
                 Subject = s.TryGetProperty("subject", out var subject) ? subject.GetString() : null,

@@ -62,17 +62,24 @@ internal sealed class SignerTrustCheck : IVerificationCheck
 
     private static bool RunCertificate(VerificationContext context)
     {
+        try
+        {
+            return CheckCertificate(context);
+        }
+        catch (Exception ex) when (ex is CryptographicException or PlatformNotSupportedException)
+        {
+            // Certificates are decoded lazily: a damaged key, name or extension may surface at any step; a key on a
+            // curve the platform does not know is PlatformNotSupportedException.
+            throw SigstoreBundle.Malformed($"a certificate of x509CertificateChain cannot be read ({ex.Message})");
+        }
+    }
+
+    private static bool CheckCertificate(VerificationContext context)
+    {
         var policy = context.Policy;
         foreach (var der in context.Bundle!.Certificates)
         {
-            try
-            {
-                context.BundleCertificates.Add(X509CertificateLoader.LoadCertificate(der));
-            }
-            catch (CryptographicException ex)
-            {
-                throw SigstoreBundle.Malformed($"a certificate of x509CertificateChain cannot be read ({ex.Message})");
-            }
+            context.BundleCertificates.Add(X509CertificateLoader.LoadCertificate(der));
         }
 
         var leaf = context.BundleCertificates[0];
@@ -123,7 +130,7 @@ internal sealed class SignerTrustCheck : IVerificationCheck
 
             return key;
         }
-        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException or PlatformNotSupportedException)
         {
             key.Dispose();
             throw SigstoreBundle.Malformed($"publicKey.rawBytes is not a public key ({ex.Message})");

@@ -13,6 +13,7 @@ namespace ModelShield.Training.Data;
 internal static class IdxFile
 {
     private const byte UnsignedByte = 0x08;
+    private const int InitialBuffer = 1 << 20;
 
     /// <summary>Reads an unsigned-byte IDX file: its dimensions and its elements in row-major order.</summary>
     public static (int[] Dimensions, byte[] Values) Read(string path)
@@ -84,16 +85,33 @@ internal static class IdxFile
             }
         }
 
-        var values = new byte[count];
-        try
+        return (dimensions, ReadValues(stream, count, path));
+    }
+
+    /// <summary>
+    /// Reads the <paramref name="count"/> elements into an array grown as bytes arrive, so that a header claiming two
+    /// billion elements costs what the file holds, not what it claims.
+    /// </summary>
+    private static byte[] ReadValues(Stream stream, long count, string path)
+    {
+        var values = new byte[Math.Min(count, InitialBuffer)];
+        var filled = 0;
+        while (filled < count)
         {
-            stream.ReadExactly(values);
-        }
-        catch (EndOfStreamException ex)
-        {
-            throw new ModelShieldException(ErrorCodes.MalformedData, $"'{path}' is truncated: it declares {count} elements.", ex);
+            if (filled == values.Length)
+            {
+                Array.Resize(ref values, (int)Math.Min(count, 2L * values.Length));
+            }
+
+            var read = stream.Read(values, filled, values.Length - filled);
+            if (read == 0)
+            {
+                throw new ModelShieldException(ErrorCodes.MalformedData, $"'{path}' is truncated: it declares {count} elements and holds {filled}.");
+            }
+
+            filled += read;
         }
 
-        return (dimensions, values);
+        return values;
     }
 }

@@ -21,10 +21,24 @@ internal sealed partial class NpyArray
         Descriptor = descriptor;
         Shape = shape;
         Data = data;
-        if ((long)ElementCount * ElementSize(descriptor) != data.Length)
+
+        // In long arithmetic, stopping past what any array holds: an int product wraps, and (65536, 65536) would pass for 0.
+        long bytes = ElementSize(descriptor);
+        foreach (var d in shape)
         {
-            throw new ModelShieldException(ErrorCodes.MalformedData, $"An array of shape ({string.Join(", ", shape)}) and type {descriptor} needs {ElementCount * ElementSize(descriptor)} bytes, not {data.Length}.");
+            bytes = d < 0 || bytes * d > Array.MaxLength ? -1 : bytes * d;
+            if (bytes < 0)
+            {
+                break;
+            }
         }
+
+        if (bytes != data.Length)
+        {
+            throw new ModelShieldException(ErrorCodes.MalformedData, $"An array of shape ({string.Join(", ", shape)}) and type {descriptor} needs {(bytes < 0 ? "more" : bytes)} bytes, not {data.Length}.");
+        }
+
+        ElementCount = data.Length / ElementSize(descriptor);
     }
 
     /// <summary>The NumPy type string, e.g. <c>&lt;f4</c>.</summary>
@@ -34,7 +48,7 @@ internal sealed partial class NpyArray
 
     public byte[] Data { get; }
 
-    public int ElementCount => Shape.Aggregate(1, (a, b) => a * b);
+    public int ElementCount { get; }
 
     public static NpyArray FromSingles(float[] values, params int[] shape) =>
         new("<f4", shape, MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
@@ -77,28 +91,22 @@ internal sealed partial class NpyArray
         }
 
         var major = bytes[6];
-        int headerLength, start;
-        if (major == 1)
+        var start = major switch
         {
-            headerLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8));
-            start = 10;
-        }
-        else if (major is 2 or 3)
-        {
-            headerLength = checked((int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)));
-            start = 12;
-        }
-        else
-        {
-            throw new ModelShieldException(ErrorCodes.MalformedData, $"'{name}' uses .npy format version {major}, which is not supported (1 to 3 are).");
-        }
+            1 => 10,
+            2 or 3 => 12,
+            _ => throw new ModelShieldException(ErrorCodes.MalformedData, $"'{name}' uses .npy format version {major}, which is not supported (1 to 3 are)."),
+        };
 
-        if (start + headerLength > bytes.Length)
+        // Version 1 gives the header length in 16 bits, later ones in 32: kept in a long so that no length wraps.
+        var headerLength = bytes.Length < start ? -1L
+            : major == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)) : BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8));
+        if (headerLength < 0 || start + headerLength > bytes.Length)
         {
             throw new ModelShieldException(ErrorCodes.MalformedData, $"'{name}' is truncated inside its header.");
         }
 
-        var header = Encoding.UTF8.GetString(bytes, start, headerLength);
+        var header = Encoding.UTF8.GetString(bytes, start, (int)headerLength);
         var descr = DescrPattern().Match(header);
         var order = FortranPattern().Match(header);
         var shape = ShapePattern().Match(header);
@@ -116,9 +124,11 @@ internal sealed partial class NpyArray
         _ = ElementSize(descriptor);
         var dims = shape.Groups[1].Value
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(d => int.Parse(d, NumberStyles.None, CultureInfo.InvariantCulture))
+            .Select(d => int.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+                ? n
+                : throw new ModelShieldException(ErrorCodes.MalformedData, $"'{name}' declares a dimension of {d}, beyond what can be read."))
             .ToArray();
-        return new NpyArray(descriptor, dims, bytes.AsSpan(start + headerLength).ToArray());
+        return new NpyArray(descriptor, dims, bytes.AsSpan(start + (int)headerLength).ToArray());
     }
 
     /// <summary>Writes the array as a version 1.0 .npy file, atomically.</summary>

@@ -78,8 +78,14 @@ public static class KitFile
     internal static byte[] Encrypt(OwnerKit kit, KitSecret secret)
     {
         ArgumentNullException.ThrowIfNull(kit);
+        return Seal(JsonSerializer.SerializeToUtf8Bytes(kit.ToDocument(), OwnerKit.Json), secret);
+    }
+
+    /// <summary>Encrypts a kit's JSON document into the kit file format; zeroes <paramref name="plaintext"/>.</summary>
+    internal static byte[] Seal(byte[] plaintext, KitSecret secret)
+    {
+        ArgumentNullException.ThrowIfNull(plaintext);
         ArgumentNullException.ThrowIfNull(secret);
-        var plaintext = JsonSerializer.SerializeToUtf8Bytes(kit.ToDocument(), OwnerKit.Json);
         var output = new byte[HeaderLength + plaintext.Length + TagLength];
         var header = output.AsSpan(0, HeaderLength);
         Magic.CopyTo(header);
@@ -147,14 +153,21 @@ public static class KitFile
                 throw new ModelShieldException(ErrorCodes.MalformedKit, $"Kit '{displayName}' decrypted but lacks its id, key or entries.");
             }
 
+            // Entry ids are UUIDs (docs/kit-format.md); reports show their first eight characters.
+            if (document.Entries.Any(e => e is null || !Guid.TryParseExact(e.Id, "D", out _)))
+            {
+                throw new ModelShieldException(ErrorCodes.MalformedKit, $"Kit '{displayName}' decrypted but holds an entry that is missing or whose id is not a UUID.");
+            }
+
             return OwnerKit.FromDocument(document);
         }
         catch (AuthenticationTagMismatchException ex)
         {
             throw new ModelShieldException(ErrorCodes.KitDecryptionFailed, $"Cannot open kit '{displayName}': wrong passphrase or key, or the file was altered.", ex);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
         {
+            // The summary and secret are JsonObjects, which report a property named twice as ArgumentException.
             throw new ModelShieldException(ErrorCodes.MalformedKit, $"Kit '{displayName}' decrypted but its content is not valid: {ex.Message}", ex);
         }
         finally

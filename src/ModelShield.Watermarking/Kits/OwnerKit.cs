@@ -13,10 +13,15 @@ namespace ModelShield.Watermarking.Kits;
 /// </summary>
 public sealed class OwnerKit
 {
+    // Reading is strict: a missing or null field, or a property named twice, makes the kit malformed (MS7001) instead
+    // of an entry that fails later wherever it is used.
     internal static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+        AllowDuplicateProperties = false,
     };
 
     private readonly List<KitEntry> _entries;

@@ -9,6 +9,9 @@ namespace ModelShield.Watermarking.Triggers;
 /// </summary>
 public sealed class TriggerSet
 {
+    /// <summary>The most values a set's inputs may hold together (512 MiB of floats; 100,000 images of 28 x 28 take 78 M).</summary>
+    public const int MaxInputValues = 1 << 27;
+
     /// <summary>Kinds of trigger images.</summary>
     public static readonly IReadOnlyList<string> Kinds = ["noise", "patterns"];
 
@@ -58,8 +61,15 @@ public sealed class TriggerSet
             throw new ModelShieldException(ErrorCodes.BadUsage, $"Cannot make {count} triggers of shape [{string.Join(", ", shape)}] for {classes} classes.");
         }
 
-        var size = shape.Aggregate(1, (a, b) => checked(a * b));
-        var inputs = new float[checked(count * size)];
+        // In long arithmetic and held just past the bound, so that no shape can wrap the product.
+        var product = shape.Aggregate(1L, (a, b) => Math.Min(a * b, MaxInputValues + 1L));
+        if (count * product > MaxInputValues)
+        {
+            throw new ModelShieldException(ErrorCodes.BadUsage, $"{count} triggers of shape [{string.Join(", ", shape)}] hold more than {MaxInputValues} values.");
+        }
+
+        var size = (int)product;
+        var inputs = new float[count * size];
         var labels = new int[count];
         using var labelStream = new KeyedStream(key, "triggers/v1/labels");
         using var pixelStream = new KeyedStream(key, $"triggers/v1/{kind}");

@@ -46,12 +46,21 @@ public static class TriggerWatermark
         }
 
         var s = entry.Secret;
-        return TriggerSet.Generate(
-            kit.DeriveKey($"triggers/v1/{entry.Id}"),
-            s["kind"]!.GetValue<string>(),
-            s["count"]!.GetValue<int>(),
-            s["inputShape"]!.AsArray().Select(d => d!.GetValue<int>()).ToArray(),
-            s["classes"]!.GetValue<int>());
+        try
+        {
+            return TriggerSet.Generate(
+                kit.DeriveKey($"triggers/v1/{entry.Id}"),
+                s["kind"]!.GetValue<string>(),
+                s["count"]!.GetValue<int>(),
+                s["inputShape"]!.AsArray().Select(d => d!.GetValue<int>()).ToArray(),
+                s["classes"]!.GetValue<int>());
+        }
+        catch (Exception ex) when (ex is NullReferenceException or InvalidOperationException or FormatException
+            || (ex is ModelShieldException { Code: ErrorCodes.BadUsage }))
+        {
+            // A missing field, a value of another kind or range, or values Generate refuses: here they come from the kit.
+            throw new ModelShieldException(ErrorCodes.MalformedKit, $"Kit entry {entry.Id} ({SchemeId}) is malformed: {ex.Message}", ex);
+        }
     }
 
     /// <summary>

@@ -83,17 +83,14 @@ public static class WeightWatermark
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(kit);
         ArgumentNullException.ThrowIfNull(entry);
-        var bits = entry.Secret["bits"]!.GetValue<int>();
-        var payload = WatermarkPayload.FromHex(entry.Secret["payloadHex"]!.GetValue<string>(), bits);
-        var margin = entry.Summary["margin"]?.GetValue<double>() ?? WeightEmbedOptions.DefaultMargin;
-        var carriers = entry.Secret["tensors"]!.AsArray().Select(t =>
+        var mark = WeightMarkEntry.Read(entry);
+        var carriers = mark.Tensors.Select(t =>
         {
-            var name = t!["name"]!.GetValue<string>();
-            var tensor = model.Graph.Initializer.FirstOrDefault(i => i.Name == name && TensorElementTypes.ElementCount(i) == t["elements"]!.GetValue<long>())
-                ?? throw new ModelShieldException(ErrorCodes.WatermarkCapacity, $"The model lost the marked tensor '{name}'.");
-            return new Carrier(name, tensor, TensorData.ReadAsSingle(model, tensor), t["std"]!.GetValue<double>());
+            var tensor = model.Graph.Initializer.FirstOrDefault(i => i.Name == t.Name && TensorElementTypes.ElementCount(i) == t.Elements)
+                ?? throw new ModelShieldException(ErrorCodes.WatermarkCapacity, $"The model lost the marked tensor '{t.Name}'.");
+            return new Carrier(t.Name, tensor, TensorData.ReadAsSingle(model, tensor), t.Std);
         }).ToList();
-        var (changes, _) = Push(model, carriers, kit.DeriveKey(LayoutPurpose(entry.Id)), payload, margin, out var pushed);
+        var (changes, _) = Push(model, carriers, kit.DeriveKey(LayoutPurpose(entry.Id)), mark.Payload, mark.Margin, out var pushed);
         return (pushed, changes);
     }
 
@@ -108,22 +105,21 @@ public static class WeightWatermark
         ArgumentNullException.ThrowIfNull(suspect);
         ArgumentNullException.ThrowIfNull(kit);
         ArgumentNullException.ThrowIfNull(entry);
-        var bits = entry.Secret["bits"]!.GetValue<int>();
-        var payload = WatermarkPayload.FromHex(entry.Secret["payloadHex"]!.GetValue<string>(), bits);
-        var reading = Read(suspect, kit, entry, payload);
+        var mark = WeightMarkEntry.Read(entry);
+        var reading = Read(suspect, kit, entry.Id, mark);
         var comparisons = reading.Comparisons;
         IReadOnlyList<LayerAlignment>? alignment = null;
         if (original is not null)
         {
             var copy = OnnxModel.Parse(suspect.ToBytes(), suspect.BaseDirectory);
             alignment = NeuronAlignment.Align(copy, original);
-            var aligned = Read(copy, kit, entry, payload);
+            var aligned = Read(copy, kit, entry.Id, mark);
             comparisons += aligned.Comparisons;
             reading = aligned.Matched >= reading.Matched ? aligned with { Aligned = true } : reading;
         }
 
         var test = HypothesisTest.ExactBinomial(
-            bits,
+            mark.Payload.Length,
             reading.Matched,
             0.5,
             "analytic: each bit is the sign of a projection on secret random ±1 chips, a fair coin for any model not derived from the marked one",
@@ -132,18 +128,17 @@ public static class WeightWatermark
         return new WeightDetection(entry.Id, test, WatermarkPayload.ToHex(reading.Extracted), reading.Missing, reading.Comparisons > 1, alignment, reading.Aligned);
     }
 
-    private static Reading Read(OnnxModel suspect, OwnerKit kit, KitEntry entry, bool[] payload)
+    private static Reading Read(OnnxModel suspect, OwnerKit kit, string entryId, WeightMarkEntry mark)
     {
+        var payload = mark.Payload;
         var bits = payload.Length;
-        var expected = entry.Secret["tensors"]!.AsArray()
-            .Select(t => (Name: t!["name"]!.GetValue<string>(), Elements: t["elements"]!.GetValue<long>(), Std: t["std"]!.GetValue<double>()))
-            .ToList();
+        var expected = mark.Tensors;
         var (mapping, comparisons) = MapTensors(suspect, expected.Select(e => (e.Name, e.Elements)).ToList());
         var found = expected
             .Select((e, k) => (e.Name, Values: mapping[k] is null ? null : TensorData.ReadAsSingle(suspect, mapping[k]!), e.Std))
             .ToList();
         var missing = found.Where(f => f.Values is null).Select(f => f.Name).ToList();
-        var projection = Project(found.Where(f => f.Values is not null).Select(f => (f.Name, f.Values!, f.Std)), kit.DeriveKey(LayoutPurpose(entry.Id)), bits);
+        var projection = Project(found.Where(f => f.Values is not null).Select(f => (f.Name, f.Values!, f.Std)), kit.DeriveKey(LayoutPurpose(entryId)), bits);
         var extracted = new bool[bits];
         var matched = 0;
         for (var j = 0; j < bits; j++)
@@ -166,16 +161,15 @@ public static class WeightWatermark
     {
         ArgumentNullException.ThrowIfNull(kit);
         ArgumentNullException.ThrowIfNull(entry);
-        var bits = entry.Secret["bits"]!.GetValue<int>();
-        var payload = WatermarkPayload.FromHex(entry.Secret["payloadHex"]!.GetValue<string>(), bits);
+        var mark = WeightMarkEntry.Read(entry);
+        var bits = mark.Payload.Length;
         var layoutKey = kit.DeriveKey(LayoutPurpose(entry.Id));
         var counts = new long[bits];
         var carriers = new List<WeightMarkCarrier>();
-        foreach (var t in entry.Secret["tensors"]!.AsArray())
+        foreach (var (name, count, std) in mark.Tensors)
         {
-            var name = t!["name"]!.GetValue<string>();
-            var elements = checked((int)t["elements"]!.GetValue<long>());
-            var scale = (float)(1 / t["std"]!.GetValue<double>());
+            var elements = (int)count;
+            var scale = (float)(1 / std);
             var bitOf = new int[elements];
             var coefficients = new float[elements];
             using var stream = new KeyedStream(layoutKey, name);
@@ -192,9 +186,9 @@ public static class WeightWatermark
 
         return new WeightMarkLayout(
             carriers,
-            payload.Select(b => b ? 1f : -1f).ToArray(),
+            mark.Payload.Select(b => b ? 1f : -1f).ToArray(),
             counts.Select(c => c == 0 ? 0f : (float)(1 / Math.Sqrt(c))).ToArray(),
-            entry.Summary["margin"]?.GetValue<double>() ?? WeightEmbedOptions.DefaultMargin);
+            mark.Margin);
     }
 
     /// <summary>

@@ -17,11 +17,16 @@ internal static class Tars
         });
 
     /// <summary>A tar with one regular file entry named exactly <paramref name="name"/>.</summary>
-    public static byte[] WithFile(string name, byte[] content) =>
+    public static byte[] WithFile(string name, byte[] content) => WithFiles((name, content));
+
+    /// <summary>A tar with regular file entries named exactly as given, in that order.</summary>
+    public static byte[] WithFiles(params (string Name, byte[] Content)[] files) =>
         Build(false, writer =>
         {
-            var entry = new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(content) };
-            writer.WriteEntry(entry);
+            foreach (var (name, content) in files)
+            {
+                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(content) });
+            }
         });
 
     /// <summary>A tar with a file and then a symbolic link <paramref name="name"/> pointing at <paramref name="target"/>.</summary>

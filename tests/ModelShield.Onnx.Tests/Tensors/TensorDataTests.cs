@@ -101,6 +101,44 @@ public sealed class TensorDataTests
     }
 
     [TestMethod]
+    [DataRow(Storage.Raw)]
+    [DataRow(Storage.Typed)]
+    [DataRow(Storage.External)]
+    public void Read_DimsClaimingAGigabyteOverSixValues_ThrowsMismatchWithoutAllocatingIt(Storage storage)
+    {
+        using var temp = new TempFolder();
+        File.WriteAllBytes(temp.File("d.bin"), MemoryMarshal.AsBytes(Sample.AsSpan()).ToArray());
+        var model = OnnxModel.Parse(TinyModels.Mlp().ToByteArray(), temp.Path);
+        var tensor = TinyModels.RawFloat("w", Sample, 1 << 28);
+        if (storage == Storage.Typed)
+        {
+            tensor.ClearRawData();
+            tensor.FloatData.AddRange(Sample);
+        }
+        else if (storage == Storage.External)
+        {
+            TinyModels.PointAtExternal(tensor, "d.bin");
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var ex = Assert.ThrowsExactly<ModelShieldException>(() => TensorData.Read<float>(model, tensor));
+
+        Assert.AreEqual(ErrorCodes.TensorDataMismatch, ex.Code);
+        Assert.IsLessThan(16L << 20, GC.GetAllocatedBytesForCurrentThread() - before, "the 1 GiB the dims claim is never allocated");
+    }
+
+    [TestMethod]
+    public void ElementCount_DimsPast2To63_ThrowsTensorDataMismatch()
+    {
+        var tensor = TinyModels.RawFloat("w", Sample, 1L << 40, 1L << 40);
+
+        var ex = Assert.ThrowsExactly<ModelShieldException>(() => TensorElementTypes.ElementCount(tensor));
+
+        Assert.AreEqual(ErrorCodes.TensorDataMismatch, ex.Code);
+        StringAssert.Contains(ex.Message, "'w'");
+    }
+
+    [TestMethod]
     public void ReadAsSingle_StringTensor_ThrowsUnsupported()
     {
         var tensor = new TensorProto { Name = "s", DataType = (int)DataType.String };

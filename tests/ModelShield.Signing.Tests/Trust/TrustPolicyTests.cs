@@ -36,6 +36,7 @@ public sealed class TrustPolicyTests
     [DataRow("""{ "version": 1, "preset": "lenient", "publicKeys": ["k.pem"] }""")]
     [DataRow("""{ "version": 1, "publicKeys": ["k.pem"], "allowedMethods": ["gpg"] }""")]
     [DataRow("""not json""")]
+    [DataRow("""{ "version": 1, "publicKeys": ["k.pem"], "allowedSigners": [{ "publicKey": null }] }""")]
     public void Load_MalformedPolicy_FailsPolicyMalformed(string json)
     {
         using var folder = SigningFixtures.NewFolder();

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ModelShield.Errors;
 using ModelShield.Signing.Manifest;
 using ModelShield.Signing.Oms;
+using ModelShield.Testing.Pki;
 
 namespace ModelShield.Signing.Tests.Verification;
 
@@ -126,6 +127,8 @@ public sealed class ThreatModelTests
     [DataRow("{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\",\"verificationMaterial\":{\"publicKey\":{\"hint\":\"x\"},\"x509CertificateChain\":{\"certificates\":[]}},\"dsseEnvelope\":{}}")]
     [DataRow("{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\",\"verificationMaterial\":{\"publicKey\":{}},\"dsseEnvelope\":{\"payload\":\"%%%\",\"payloadType\":\"application/vnd.in-toto+json\"}}")]
     [DataRow("{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\",\"verificationMaterial\":{\"publicKey\":{}},\"dsseEnvelope\":{\"payload\":\"e30=\",\"payloadType\":\"application/vnd.in-toto+json\"}}")]
+    [DataRow("{\"mediaType\":\"\\ud800\"}")]
+    [DataRow("{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\",\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\"}")]
     public void Verify_MalformedBundle_IsAVerdictNotACrash(string bundle)
     {
         using var model = SigningFixtures.NewModelFolder();
@@ -136,13 +139,44 @@ public sealed class ThreatModelTests
     }
 
     [TestMethod]
+    public void Verify_LeafCertificateWithDamagedKey_FailsMalformedBundle()
+    {
+        using var ca = TestCa.Create();
+        using var model = SigningFixtures.NewModelFolder();
+        using var key = SigningFixtures.NewKey();
+        using var leaf = ca.IssueCodeSigning("CN=Release", key);
+        ModelSigner.Sign(new SignRequest { ModelPath = model.Path, PrivateKey = key, Certificate = leaf, Chain = [ca.Intermediate] });
+        var der = leaf.RawData;
+        der[der.AsSpan().IndexOf(leaf.PublicKey.EncodedKeyValue.RawData)] = 0x05; // no EC point encoding starts so (0x06 and 0x07 are hybrid points); read only when the key is used
+        EditBundle(model, b => b["verificationMaterial"]!["x509CertificateChain"]!["certificates"]![0]!["rawBytes"] = Convert.ToBase64String(der));
+
+        var issue = Verify(model, TrustPolicy.ForRoots([ca.Root])).Issues.Single();
+
+        Assert.AreEqual(ErrorCodes.SignatureBundleMalformed, issue.Code);
+    }
+
+    [TestMethod]
+    public void Verify_BundleNamingAKeyOnAnUnknownCurve_FailsMalformedBundle()
+    {
+        using var model = Signed(out var policy);
+        EditBundle(model, b =>
+        {
+            var publicKey = b["verificationMaterial"]!["publicKey"]!.AsObject();
+            publicKey.Remove("hint");
+            publicKey["rawBytes"] = Convert.ToBase64String(SigningKeysTests.UnknownCurveKey());
+        });
+
+        Assert.AreEqual(ErrorCodes.SignatureBundleMalformed, Verify(model, policy).Issues.Single().Code);
+    }
+
+    [TestMethod]
     public void Verify_SubjectDigestNotMatchingResources_Fails()
     {
         using var model = SigningFixtures.NewModelFolder();
         using var key = SigningFixtures.NewKey();
         var statement = JsonNode.Parse(InTotoStatement.Build("m", new ModelManifest(Files(), [new("config.json", "sha256", new byte[32])])))!;
         statement["subject"]![0]!["digest"]!["sha256"] = new string('0', 64);
-        WriteSignedStatement(model, key, System.Text.Encoding.UTF8.GetBytes(statement.ToJsonString()));
+        SigningFixtures.WriteSignedStatement(model.File("model.sig"), key, System.Text.Encoding.UTF8.GetBytes(statement.ToJsonString()));
         Assert.AreEqual(ErrorCodes.SubjectDigestMismatch, Verify(model, TrustPolicy.ForPublicKeys([key])).Issues[0].Code);
     }
 
@@ -161,15 +195,7 @@ public sealed class ThreatModelTests
     private static Serialization Files() => new(Serialization.Files, "sha256", false, [], null);
 
     private static void WriteBundle(TempFolder model, System.Security.Cryptography.ECDsa key, List<ResourceDigest> resources) =>
-        WriteSignedStatement(model, key, InTotoStatement.Build("m", new ModelManifest(Files(), resources)));
-
-    /// <summary>A correctly signed bundle around an arbitrary statement: what an attacker holding a trusted key, or a buggy signer, could produce.</summary>
-    private static void WriteSignedStatement(TempFolder model, System.Security.Cryptography.ECDsa key, byte[] statement)
-    {
-        var signature = KeyAlgorithms.Sign(key, Pae.Encode(SigstoreBundle.InTotoPayloadType, statement));
-        var bundle = new SigstoreBundle(SigstoreBundle.BundleMediaType, SigstoreBundle.InTotoPayloadType, statement, [signature], SigningMethod.Key, KeyAlgorithms.Hint(key), null, []);
-        File.WriteAllBytes(model.File("model.sig"), bundle.ToJson());
-    }
+        SigningFixtures.WriteSignedStatement(model.File("model.sig"), key, InTotoStatement.Build("m", new ModelManifest(Files(), resources)));
 
     private static void EditBundle(TempFolder model, Action<JsonNode> edit)
     {

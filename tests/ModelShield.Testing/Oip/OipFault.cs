@@ -18,6 +18,9 @@ public enum OipFault
     /// <summary>500 with an <c>{"error"}</c> body.</summary>
     ServerError,
 
+    /// <summary>500 whose <c>{"error"}</c> text escapes half a surrogate pair, which is JSON but not text.</summary>
+    ServerErrorWithBrokenText,
+
     /// <summary>Answer only after <see cref="OipTestServerOptions.SlowDelay"/>.</summary>
     Slow,
 

@@ -50,6 +50,15 @@ public sealed class OipTestServer : IAsyncDisposable
     /// <summary>The fault shown on metadata requests.</summary>
     public OipFault MetadataFault { get; set; }
 
+    /// <summary>
+    /// When set, the body of every 200 metadata answer passes through it before it is sent: a hostile server's
+    /// metadata, made from the right one (the function gets the right body and returns what to send instead).
+    /// </summary>
+    public Func<byte[], byte[]>? RewriteMetadata { get; set; }
+
+    /// <summary>As <see cref="RewriteMetadata"/>, for the body of every 200 inference answer.</summary>
+    public Func<byte[], byte[]>? RewriteAnswer { get; set; }
+
     /// <summary>Inference requests received, whatever became of them.</summary>
     public int InferRequests => Volatile.Read(ref _inferRequests);
 
@@ -134,6 +143,9 @@ public sealed class OipTestServer : IAsyncDisposable
             case OipFault.ServerError:
                 await ErrorAsync(context, 500, "internal failure").ConfigureAwait(false);
                 return true;
+            case OipFault.ServerErrorWithBrokenText:
+                await WriteAsync(context, 500, "{\"error\": \"internal \\ud800 failure\"}").ConfigureAwait(false);
+                return true;
             case OipFault.Slow:
                 await Task.Delay(_options.SlowDelay, cancellationToken).ConfigureAwait(false);
                 return false;
@@ -210,7 +222,7 @@ public sealed class OipTestServer : IAsyncDisposable
             json.WriteEndObject();
         }
 
-        await WriteAsync(context, 200, Encoding.UTF8.GetString(buffer.ToArray())).ConfigureAwait(false);
+        await WriteAsync(context, 200, RewriteMetadata?.Invoke(buffer.ToArray()) ?? buffer.ToArray()).ConfigureAwait(false);
     }
 
     private async Task InferAsync(HttpContext context, OipFault fault, CancellationToken cancellationToken)
@@ -312,7 +324,7 @@ public sealed class OipTestServer : IAsyncDisposable
             json.WriteEndObject();
         }
 
-        await WriteAsync(context, 200, Encoding.UTF8.GetString(buffer.ToArray())).ConfigureAwait(false);
+        await WriteAsync(context, 200, RewriteAnswer?.Invoke(buffer.ToArray()) ?? buffer.ToArray()).ConfigureAwait(false);
     }
 
     private static float MaxOf(ReadOnlySpan<float> row)
@@ -362,10 +374,12 @@ public sealed class OipTestServer : IAsyncDisposable
     private static Task ErrorAsync(HttpContext context, int status, string message) =>
         WriteAsync(context, status, JsonSerializer.Serialize(new Dictionary<string, string> { ["error"] = message }));
 
-    private static async Task WriteAsync(HttpContext context, int status, string body)
+    private static Task WriteAsync(HttpContext context, int status, string body) => WriteAsync(context, status, Encoding.UTF8.GetBytes(body));
+
+    private static async Task WriteAsync(HttpContext context, int status, byte[] body)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body).ConfigureAwait(false);
+        await context.Response.Body.WriteAsync(body).ConfigureAwait(false);
     }
 }

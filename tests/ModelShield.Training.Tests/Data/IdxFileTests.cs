@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using ModelShield.Errors;
 using ModelShield.Training.Data;
 
@@ -27,6 +28,27 @@ public sealed class IdxFileTests
         File.WriteAllBytes(path, File.ReadAllBytes(path)[..50]);
         var ex = Assert.ThrowsExactly<ModelShieldException>(() => IdxFile.Read(path));
         Assert.AreEqual(ErrorCodes.MalformedData, ex.Code);
+    }
+
+    [TestMethod]
+    [DataRow("claim.idx")]
+    [DataRow("claim.idx.gz")]
+    public void Read_HeaderClaimingTwoBillionValues_ThrowsTruncatedWithoutAllocatingThem(string name)
+    {
+        var path = Path.Combine(LabTestData.NewTempFolder(), name);
+        byte[] bytes = [0, 0, 0x08, 1, 0x7F, 0xFF, 0xFF, 0x00, .. new byte[10]]; // one dim of 2^31 - 256, then 10 values
+        using (var file = File.Create(path))
+        using (var stream = name.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionLevel.Fastest) : (Stream)file)
+        {
+            stream.Write(bytes);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var ex = Assert.ThrowsExactly<ModelShieldException>(() => IdxFile.Read(path));
+
+        Assert.AreEqual(ErrorCodes.MalformedData, ex.Code);
+        StringAssert.Contains(ex.Message, "truncated");
+        Assert.IsLessThan(16L << 20, GC.GetAllocatedBytesForCurrentThread() - before, "the 2 GB the header claims are never allocated");
     }
 
     [TestMethod]

@@ -63,6 +63,34 @@ public sealed class NpyArrayTests
     }
 
     [TestMethod]
+    [DataRow("(4294967296,)")]
+    [DataRow("(65536, 65536)")]
+    [DataRow("(65536, 65536, 1)")]
+    public void Parse_ShapeBeyondOrWrappingInt32WithNoData_ThrowsMalformedData(string shape)
+    {
+        var dict = $"{{'descr': '|u1', 'fortran_order': False, 'shape': {shape}, }}\n";
+        var bytes = new List<byte> { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, (byte)dict.Length, 0 };
+        bytes.AddRange(Encoding.ASCII.GetBytes(dict));
+
+        var ex = Assert.ThrowsExactly<ModelShieldException>(() => NpyArray.Parse([.. bytes], "test"));
+
+        Assert.AreEqual(ErrorCodes.MalformedData, ex.Code);
+    }
+
+    [TestMethod]
+    [DataRow(12)]
+    [DataRow(11)]
+    public void Parse_Version2HeaderLengthPastTheFile_ThrowsMalformedData(int length)
+    {
+        byte[] bytes = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 2, 0, 0xFF, 0xFF, 0xFF, 0xFF];
+
+        var ex = Assert.ThrowsExactly<ModelShieldException>(() => NpyArray.Parse(bytes[..length], "test"));
+
+        Assert.AreEqual(ErrorCodes.MalformedData, ex.Code);
+        StringAssert.Contains(ex.Message, "truncated");
+    }
+
+    [TestMethod]
     public void Parse_NotNpy_ThrowsMalformedData()
     {
         var ex = Assert.ThrowsExactly<ModelShieldException>(() => NpyArray.Parse(Encoding.ASCII.GetBytes("hello, world"), "test"));

@@ -16,14 +16,14 @@ public sealed class KitFileTests
     {
         using var temp = new TempFolder();
         var kit = OwnerKit.CreateNew();
-        kit.Add(Entry("a"));
+        kit.Add(Entry());
         var path = temp.File("k.mskit");
 
         KitFile.Write(path, kit, RawKey, overwrite: false);
         var read = KitFile.Read(path, RawKey);
 
         Assert.AreEqual(kit.KitId, read.KitId);
-        Assert.AreEqual("a", read.Entries.Single().Id);
+        Assert.AreEqual(kit.Entries.Single().Id, read.Entries.Single().Id);
         CollectionAssert.AreEqual(kit.DeriveKey("x"), read.DeriveKey("x"));
         Assert.AreEqual(OwnerKit.Commitment(kit.Entries), OwnerKit.Commitment(read.Entries));
     }
@@ -86,6 +86,20 @@ public sealed class KitFileTests
     }
 
     [TestMethod]
+    [DataRow("{\"kitId\":\"k\",\"createdUtc\":\"2026-01-01T00:00:00+00:00\",\"masterKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"entries\":[null]}")]
+    [DataRow("{\"kitId\":\"k\",\"createdUtc\":\"2026-01-01T00:00:00+00:00\",\"masterKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"entries\":[{\"id\":\"x\",\"scheme\":\"weights\",\"createdUtc\":\"2026-01-01T00:00:00+00:00\",\"modelSha256\":\"\",\"summary\":{},\"secret\":{}}]}")]
+    [DataRow("{\"kitId\":\"k\",\"createdUtc\":\"2026-01-01T00:00:00+00:00\",\"masterKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"entries\":[{\"id\":\"3f2504e0-4f89-41d3-9a0c-0305e82c3301\",\"scheme\":null,\"createdUtc\":\"2026-01-01T00:00:00+00:00\",\"modelSha256\":\"\",\"summary\":{},\"secret\":{}}]}")]
+    [DataRow("{\"kitId\":\"k\",\"createdUtc\":\"2026-01-01T00:00:00+00:00\",\"masterKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"entries\":[{\"id\":\"3f2504e0-4f89-41d3-9a0c-0305e82c3301\",\"scheme\":\"weights\",\"createdUtc\":\"2026-01-01T00:00:00+00:00\",\"modelSha256\":\"\",\"summary\":{\"a\":1,\"a\":2},\"secret\":{}}]}")]
+    public void Decrypt_ContentWithNullEntryShortIdNullFieldOrRepeatedName_MalformedKit(string json)
+    {
+        var sealedKit = KitFile.Seal(System.Text.Encoding.UTF8.GetBytes(json), RawKey);
+
+        var ex = Assert.ThrowsExactly<ModelShieldException>(() => KitFile.Decrypt(sealedKit, RawKey, "k"));
+
+        Assert.AreEqual(ErrorCodes.MalformedKit, ex.Code, ex.Message);
+    }
+
+    [TestMethod]
     public void Read_RawKeyKitWithPassphrase_SaysWhichSecretIsNeeded()
     {
         using var temp = new TempFolder();
@@ -104,12 +118,14 @@ public sealed class KitFileTests
         using var temp = new TempFolder();
         var path = temp.File("k.mskit");
         var kit = OwnerKit.CreateNew();
-        kit.Add(Entry("first"));
+        var first = Entry();
+        var second = Entry();
+        kit.Add(first);
         KitFile.Write(path, kit, RawKey, overwrite: false);
 
-        KitFile.Update(path, RawKey, k => k.Add(Entry("second")));
+        KitFile.Update(path, RawKey, k => k.Add(second));
 
-        CollectionAssert.AreEqual(new[] { "first", "second" }, KitFile.Read(path, RawKey).Entries.Select(e => e.Id).ToArray());
+        CollectionAssert.AreEqual(new[] { first.Id, second.Id }, KitFile.Read(path, RawKey).Entries.Select(e => e.Id).ToArray());
     }
 
     [TestMethod]
@@ -154,6 +170,6 @@ public sealed class KitFileTests
         Assert.IsFalse(secret.IsRawKey);
     }
 
-    private static KitEntry Entry(string id) =>
-        new(id, "test", DateTimeOffset.UnixEpoch, "00", new JsonObject { ["n"] = 1 }, new JsonObject { ["secret"] = "s" });
+    private static KitEntry Entry() =>
+        new(Guid.NewGuid().ToString("D"), "test", DateTimeOffset.UnixEpoch, "00", new JsonObject { ["n"] = 1 }, new JsonObject { ["secret"] = "s" });
 }

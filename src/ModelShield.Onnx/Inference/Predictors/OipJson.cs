@@ -74,14 +74,25 @@ internal static class OipJson
 
         var output = outputs.EnumerateArray().FirstOrDefault(o =>
             o.ValueKind == JsonValueKind.Object && o.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String
-            && n.GetString() == description.OutputName);
+            && Text(n, source, "an output name") == description.OutputName);
         if (output.ValueKind != JsonValueKind.Object)
         {
             throw Malformed(source, $"the inference response has no output named '{description.OutputName}'");
         }
 
         var tensor = Tensor(output, source);
-        var expected = tensor.Shape.Aggregate(1L, (a, d) => a * Math.Min(d, int.MaxValue));
+        var expected = 1L;
+        foreach (var d in tensor.Shape)
+        {
+            if (d < 0)
+            {
+                throw Malformed(source, $"output '{tensor.Name}' has a variable dimension in an answer");
+            }
+
+            // Held at 2^31 (more values than any response holds) so that no number of dims can wrap the product.
+            expected = d == 0 ? 0 : Math.Min(expected, int.MaxValue + 1L) * Math.Min(d, int.MaxValue);
+        }
+
         if (!output.TryGetProperty("data", out var data))
         {
             throw Malformed(source, $"output '{tensor.Name}' has no \"data\"");
@@ -140,11 +151,25 @@ internal static class OipJson
             throw Malformed(source, "a tensor lacks a string \"name\", a string \"datatype\" or a \"shape\" array");
         }
 
+        var tensorName = Text(name, source, "a tensor name");
         var dims = shape.EnumerateArray()
             .Select(d => d.ValueKind == JsonValueKind.Number && d.TryGetInt64(out var v) && v >= -1 ? v
-                : throw Malformed(source, $"tensor '{name.GetString()}' has a shape that is not a list of integers"))
+                : throw Malformed(source, $"tensor '{Shorten(tensorName)}' has a shape that is not a list of integers"))
             .ToArray();
-        return new TensorSignature(name.GetString()!, datatype.GetString()!, dims);
+        return new TensorSignature(tensorName, Text(datatype, source, $"the datatype of tensor '{Shorten(tensorName)}'"), dims);
+    }
+
+    /// <summary>A JSON string's text; one that is not valid UTF-8, or escapes half a surrogate pair, is a malformed answer.</summary>
+    private static string Text(JsonElement value, string source, string what)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw Malformed(source, $"{what} is not valid text");
+        }
     }
 
     // The protocol allows tensor data flat or nested as the tensor's dimensions, always in row-major order.
@@ -176,9 +201,10 @@ internal static class OipJson
     private static long Label(JsonElement value, string source) => value.ValueKind switch
     {
         JsonValueKind.Number when value.TryGetInt64(out var l) => l,
-        JsonValueKind.String when long.TryParse(value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) => l,
-        JsonValueKind.String => throw new ModelShieldException(
-            ErrorCodes.SuspectUnsupported, $"{source} answers class names ('{Shorten(value.GetString()!)}'), not class indices; they cannot be compared."),
+        JsonValueKind.String => Text(value, source, "a label") is var text && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)
+            ? l
+            : throw new ModelShieldException(
+                ErrorCodes.SuspectUnsupported, $"{source} answers class names ('{Shorten(text)}'), not class indices; they cannot be compared."),
         _ => throw Malformed(source, $"label {Shorten(value.GetRawText())} is not an integer"),
     };
 

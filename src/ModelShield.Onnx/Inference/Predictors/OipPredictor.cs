@@ -247,9 +247,9 @@ public sealed class OipPredictor : IPredictor
                 return error.GetString()!;
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            // Not JSON: fall through to the raw text.
+            // Not JSON, or an error string that is not valid text: fall through to the raw text.
         }
 
         return System.Text.Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 400)).Trim();

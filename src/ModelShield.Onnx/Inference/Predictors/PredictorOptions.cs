@@ -21,6 +21,12 @@ public enum ScoreKind
 /// <summary>Options shared by every predictor.</summary>
 public record PredictorOptions
 {
+    /// <summary>
+    /// The most classes a suspect may have. Probabilities are kept as a [rows, classes] table sized by the first answer,
+    /// so without a bound a suspect could make a large query cost gigabytes.
+    /// </summary>
+    public const int MaxClasses = 1 << 16;
+
     /// <summary>The defaults: no query limit, 64 rows per request, scores read with <see cref="ScoreKind.Auto"/>.</summary>
     public static PredictorOptions Default { get; } = new();
 
@@ -60,9 +66,9 @@ public record PredictorOptions
             throw new ModelShieldException(ErrorCodes.BadUsage, $"The batch size must be at least 1, not {BatchSize}.");
         }
 
-        if (Classes < 2)
+        if (Classes is < 2 or > MaxClasses)
         {
-            throw new ModelShieldException(ErrorCodes.BadUsage, $"A classifier has at least 2 classes, not {Classes}.");
+            throw new ModelShieldException(ErrorCodes.BadUsage, $"A classifier has 2 to {MaxClasses} classes, not {Classes}.");
         }
     }
 }

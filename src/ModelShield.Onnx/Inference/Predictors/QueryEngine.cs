@@ -107,12 +107,12 @@ internal sealed class QueryEngine : IDisposable
 
     private int AcceptWidth(int width)
     {
-        if (Description.Classes is null && width >= 2)
+        if (Description.Classes is null && width is >= 2 and <= PredictorOptions.MaxClasses)
         {
             Description = Description with { Classes = width };
         }
 
-        return Description.Classes == width ? width : throw Invalid($"{width} scores per row, not {Description.Classes?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "at least 2"}");
+        return Description.Classes == width ? width : throw Invalid($"{width} scores per row, not {Description.Classes?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? $"2 to {PredictorOptions.MaxClasses}"}");
     }
 
     private void AcceptLabels(long[] answered, int[] labels, int start)

@@ -34,9 +34,15 @@ internal sealed record TensorSignature(string Name, string Datatype, long[] Shap
             throw Unsupported(source, $"input '{input.Name}' has shape [{Format(shape)}]; only the first (batch) dimension may vary");
         }
 
-        if (shape.Skip(1).Aggregate(1L, (a, d) => a * Math.Min(d, MaxRowSize + 1)) > MaxRowSize)
+        // Checked as the product grows: with enough dims it would wrap, and 1,000 dims of 8 pass for 0.
+        var rowSize = 1L;
+        foreach (var d in shape.Skip(1))
         {
-            throw Unsupported(source, $"input '{input.Name}' rows of shape [{Format(shape)}] are too large to query");
+            rowSize *= Math.Min(d, MaxRowSize + 1);
+            if (rowSize > MaxRowSize)
+            {
+                throw Unsupported(source, $"input '{input.Name}' rows of shape [{Format(shape)}] are too large to query");
+            }
         }
 
         var output = Pick(outputs, options.OutputName, "output", source)
@@ -49,6 +55,11 @@ internal sealed record TensorSignature(string Name, string Datatype, long[] Shap
         if (IsFloat(output.Datatype) && output.Shape.Length == 2 && output.Shape[1] is -1 or >= 2)
         {
             answers = AnswerKind.Scores;
+            if (output.Shape[1] > PredictorOptions.MaxClasses)
+            {
+                throw Unsupported(source, $"output '{output.Name}' has {output.Shape[1]} classes, more than the {PredictorOptions.MaxClasses} a suspect may have");
+            }
+
             if (output.Shape[1] > 0)
             {
                 if (classes is not null && classes != output.Shape[1])
@@ -56,7 +67,7 @@ internal sealed record TensorSignature(string Name, string Datatype, long[] Shap
                     throw Unsupported(source, $"output '{output.Name}' has {output.Shape[1]} classes, not the {classes} expected");
                 }
 
-                classes = (int)Math.Min(output.Shape[1], int.MaxValue);
+                classes = (int)output.Shape[1];
             }
         }
         else if ((IsInteger(output.Datatype) || output.Datatype == "BYTES")

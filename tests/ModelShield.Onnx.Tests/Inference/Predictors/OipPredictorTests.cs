@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json.Nodes;
 using Google.Protobuf;
 using ModelShield.Errors;
 using ModelShield.Onnx.Inference;
@@ -217,6 +218,7 @@ public sealed class OipPredictorTests
     [DataRow(OipFault.OverflowScore, ErrorCodes.AnswersInvalid)]
     [DataRow(OipFault.WrongRowCount, ErrorCodes.AnswersInvalid)]
     [DataRow(OipFault.ServerError, ErrorCodes.EndpointRefused)]
+    [DataRow(OipFault.ServerErrorWithBrokenText, ErrorCodes.EndpointRefused)]
     [DataRow(OipFault.Redirect, ErrorCodes.EndpointRefused)]
     [DataRow(OipFault.Huge, ErrorCodes.ResponseTooLarge)]
     [DataRow(OipFault.DropConnection, ErrorCodes.EndpointUnreachable)]
@@ -232,6 +234,49 @@ public sealed class OipPredictorTests
         Assert.AreEqual(1, server.InferRequests);
         // The rows reached the server: they count against the budget even though the answer was unusable.
         Assert.AreEqual(3, remote.QueriesSpent);
+    }
+
+    [TestMethod]
+    public async Task PredictAsync_AnswerWithMoreClassesThanAnyClassifier_ThrowsAnswersInvalid()
+    {
+        await using var server = await OipTestServer.StartAsync(Model);
+        // Metadata that leaves the number of classes open, then rows of 100,000 scores: the predictor would size its
+        // probability table [rows asked, classes answered] from them.
+        server.RewriteMetadata = body =>
+        {
+            var json = JsonNode.Parse(body)!;
+            json["outputs"]![0]!["shape"] = new JsonArray(-1, -1);
+            return System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+        };
+        server.RewriteAnswer = body =>
+        {
+            var json = JsonNode.Parse(body)!;
+            json["outputs"]![0]!["shape"] = new JsonArray(3, 100_000);
+            json["outputs"]![0]!["data"] = new JsonArray([.. Enumerable.Range(0, 3 * 100_000).Select(i => (JsonNode)(i % 100_000 == 0 ? 1 : 0))]);
+            return System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+        };
+        await using var predictor = await OipPredictor.ConnectAsync(server.ModelUrl.ToString(), Fast with { MaxResponseBytes = 4 << 20 });
+
+        var ex = await Assert.ThrowsAsync<ModelShieldException>(() => predictor.PredictAsync(LocalPredictorTests.Rows(3), 3));
+
+        Assert.AreEqual(ErrorCodes.AnswersInvalid, ex.Code, ex.Message);
+    }
+
+    [TestMethod]
+    public async Task ConnectAsync_InputShapeWhoseProductWrapsInt64_ThrowsSuspectUnsupported()
+    {
+        await using var server = await OipTestServer.StartAsync(Model);
+        // 8^1000 is 2^3000, which wraps to 0 in 64 bits: a product checked only at the end lets it through.
+        server.RewriteMetadata = body =>
+        {
+            var json = JsonNode.Parse(body)!;
+            json["inputs"]![0]!["shape"] = new JsonArray([-1, .. Enumerable.Range(0, 1000).Select(_ => (JsonNode?)8)]);
+            return System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+        };
+
+        var ex = await Assert.ThrowsAsync<ModelShieldException>(() => OipPredictor.ConnectAsync(server.ModelUrl.ToString(), Fast));
+
+        Assert.AreEqual(ErrorCodes.SuspectUnsupported, ex.Code, ex.Message);
     }
 
     [TestMethod]
