@@ -107,7 +107,7 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
 
         if (result.Repair is { Training: var r } repair)
         {
-            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Repair       {r.Epochs} epochs at lr {r.LearningRate}: test accuracy {r.AccuracyBefore:P2} -> {r.AccuracyAfter:P2}; bits at the margin {r.RowsAtMarginBefore} -> {r.RowsAtMarginAfter} of {r.Rows} ({repair.BitsPushedBack} pushed back after)"));
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Repair       {r.Epochs} epochs at lr {r.LearningRate}: test accuracy {r.AccuracyBefore:P2} -> {r.AccuracyAfter:P2}; bits at the margin {repair.Before.AtMargin} -> {repair.AfterTraining.AtMargin} of {repair.AfterTraining.Bits} ({repair.BitsPushedBack} pushed back after)"));
         }
 
         if (report.CappedBits > 0)

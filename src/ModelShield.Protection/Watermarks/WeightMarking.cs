@@ -59,10 +59,15 @@ public sealed record WeightMarkRequest
 /// <param name="Repair">What repair fine-tuning did; null when not asked for.</param>
 public sealed record WeightMarkResult(string Scheme, string EntryId, string Output, string OutputSha256, WeightEmbedReport Report, FidelityReport? Fidelity, WeightRepairResult? Repair);
 
-/// <summary>Repair: the fine-tuning, then the closed-form push that brings back to the margin any bit it left below.</summary>
-/// <param name="Training">Accuracy and bits at the margin before and after fine-tuning.</param>
+/// <summary>
+/// Repair: the fine-tuning, then the closed-form push that brings back to the margin any bit it left below. The bits
+/// are counted by the watermark layer on the written weights, with the push's own decision of what is below the margin.
+/// </summary>
+/// <param name="Training">Epochs and test accuracy before and after fine-tuning.</param>
+/// <param name="Before">The bits at the margin and read right before fine-tuning.</param>
+/// <param name="AfterTraining">The same after fine-tuning, before the push.</param>
 /// <param name="BitsPushedBack">Bits below the margin after fine-tuning, pushed back in closed form (all bits are at the margin after).</param>
-public sealed record WeightRepairResult(LabRepairResult Training, int BitsPushedBack);
+public sealed record WeightRepairResult(LabRepairResult Training, WeightMarkMargins Before, WeightMarkMargins AfterTraining, int BitsPushedBack);
 
 /// <summary>One weight watermark's test on a suspect, as reported.</summary>
 /// <param name="EntryId">The kit entry tested.</param>
@@ -196,6 +201,7 @@ public static class WeightMarking
     /// <summary>Fine-tunes the marked model to win back accuracy while a hinge penalty keeps every bit at the margin.</summary>
     private static WeightRepairResult Repair(OnnxModel marked, OwnerKit kit, KitEntry entry, WeightMarkRequest request, CancellationToken cancellationToken)
     {
+        var before = WeightWatermark.Margins(marked, kit, entry);
         var layout = WeightWatermark.Layout(kit, entry);
         var constraint = new MarginConstraint(
             layout.Carriers.Select(c => new MarginConstraintTensor(c.Tensor, c.Bits, c.Coefficients)).ToList(),
@@ -212,8 +218,9 @@ public static class WeightMarking
         });
 
         // The penalty acts only once a bit falls below the margin, so the last steps can leave a few just under it.
+        var afterTraining = WeightWatermark.Margins(marked, kit, entry);
         var (pushed, _) = WeightWatermark.Reinforce(marked, kit, entry);
-        return new WeightRepairResult(training, pushed);
+        return new WeightRepairResult(training, before, afterTraining, pushed);
     }
 
     internal static void RequireAlpha(double alpha)

@@ -80,6 +80,29 @@ public static class WeightWatermark
     /// </summary>
     public static (int BitsPushed, IReadOnlyList<TensorChange> Changes) Reinforce(OnnxModel model, OwnerKit kit, KitEntry entry)
     {
+        var mark = LoadMark(model, kit, entry);
+        var (changes, _) = Push(model, mark.Carriers, mark.LayoutKey, mark.Payload, mark.Margin, out var pushed);
+        return (pushed, changes);
+    }
+
+    /// <summary>
+    /// Counts the bits of <paramref name="entry"/> in <paramref name="model"/> that sit at or above the margin (the ones
+    /// <see cref="Reinforce"/> leaves alone) and that read right, with the standard deviations recorded at embedding.
+    /// Training that keeps the mark reports these rather than its own float32 sums, which can disagree for a bit
+    /// within rounding of the margin.
+    /// </summary>
+    public static WeightMarkMargins Margins(OnnxModel model, OwnerKit kit, KitEntry entry)
+    {
+        var mark = LoadMark(model, kit, entry);
+        var bits = mark.Payload.Length;
+        var projection = Project(mark.Carriers.Select(c => (c.Name, c.Values, c.Std)), mark.LayoutKey, bits);
+        var signed = Enumerable.Range(0, bits).Select(j => projection.Signed(j, mark.Payload)).ToList();
+        return new WeightMarkMargins(bits, signed.Count(s => !BelowMargin(s, mark.Margin)), signed.Count(s => s > 0));
+    }
+
+    /// <summary>The entry's payload, margin and carrier tensors as found in <paramref name="model"/>.</summary>
+    private static (bool[] Payload, double Margin, List<Carrier> Carriers, byte[] LayoutKey) LoadMark(OnnxModel model, OwnerKit kit, KitEntry entry)
+    {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(kit);
         ArgumentNullException.ThrowIfNull(entry);
@@ -90,8 +113,7 @@ public static class WeightWatermark
                 ?? throw new ModelShieldException(ErrorCodes.WatermarkCapacity, $"The model lost the marked tensor '{t.Name}'.");
             return new Carrier(t.Name, tensor, TensorData.ReadAsSingle(model, tensor), t.Std);
         }).ToList();
-        var (changes, _) = Push(model, carriers, kit.DeriveKey(LayoutPurpose(entry.Id)), mark.Payload, mark.Margin, out var pushed);
-        return (pushed, changes);
+        return (mark.Payload, mark.Margin, carriers, kit.DeriveKey(LayoutPurpose(entry.Id)));
     }
 
     /// <summary>
@@ -143,9 +165,8 @@ public static class WeightWatermark
         var matched = 0;
         for (var j = 0; j < bits; j++)
         {
-            var s = projection.Normalized(j);
-            extracted[j] = s > 0;
-            matched += s != 0 && extracted[j] == payload[j] ? 1 : 0;
+            extracted[j] = projection.Normalized(j) > 0;
+            matched += projection.Signed(j, payload) > 0 ? 1 : 0;
         }
 
         return new Reading(matched, extracted, missing, comparisons, Aligned: false);
@@ -204,17 +225,14 @@ public static class WeightWatermark
         pushed = 0;
         for (var j = 0; j < bits; j++)
         {
-            var sign = payload[j] ? 1 : -1;
-            var deficit = margin - (sign * projection.Normalized(j));
-
-            // A bit pushed once sits at the margin up to float rounding: not a deficit.
-            if (deficit <= 1e-6 || projection.Magnitude[j] == 0)
+            var signed = projection.Signed(j, payload);
+            if (!BelowMargin(signed, margin) || projection.Magnitude[j] == 0)
             {
                 continue;
             }
 
             pushed++;
-            kappa[j] = sign * deficit * Math.Sqrt(projection.Count[j]) / projection.Magnitude[j];
+            kappa[j] = (payload[j] ? 1 : -1) * (margin - signed) * Math.Sqrt(projection.Count[j]) / projection.Magnitude[j];
             if (Math.Abs(kappa[j]) > MaxRelativeChange)
             {
                 kappa[j] = Math.CopySign(MaxRelativeChange, kappa[j]);
@@ -245,6 +263,9 @@ public static class WeightWatermark
 
         return (changes, capped);
     }
+
+    /// <summary>The one decision of whether a bit needs a push: a bit pushed once sits at the margin up to float rounding.</summary>
+    private static bool BelowMargin(double signedProjection, double margin) => margin - signedProjection > 1e-6;
 
     internal static string LayoutPurpose(string entryId) => $"weights/v1/layout/{entryId}";
 
@@ -351,6 +372,9 @@ public static class WeightWatermark
     private sealed record Projection(double[] Sum, double[] Magnitude, long[] Count)
     {
         public double Normalized(int bit) => Count[bit] == 0 ? 0 : Sum[bit] / Math.Sqrt(Count[bit]);
+
+        /// <summary>The normalized projection on the payload's side: positive when the bit reads right.</summary>
+        public double Signed(int bit, bool[] payload) => payload[bit] ? Normalized(bit) : -Normalized(bit);
     }
 }
 
@@ -366,6 +390,12 @@ public sealed record WeightMarkCarrier(string Tensor, int[] Bits, float[] Coeffi
 /// <param name="Scales">1 / √(weights on the bit) per bit.</param>
 /// <param name="Margin">The margin the mark was embedded with.</param>
 public sealed record WeightMarkLayout(IReadOnlyList<WeightMarkCarrier> Carriers, float[] Signs, float[] Scales, double Margin);
+
+/// <summary>Where a weight mark's bits stand in a model.</summary>
+/// <param name="Bits">Payload bits.</param>
+/// <param name="AtMargin">Bits whose projection is at or above the margin on the payload's side.</param>
+/// <param name="ReadRight">Bits whose projection lies on the payload's side (read as embedded).</param>
+public sealed record WeightMarkMargins(int Bits, int AtMargin, int ReadRight);
 
 /// <summary>Options of the weights scheme.</summary>
 public static class WeightEmbedOptions

@@ -28,12 +28,11 @@ public sealed class WeightMarkingTests
 
         Assert.IsNotNull(result.Repair);
         var training = result.Repair.Training;
-        Assert.AreEqual(256, training.Rows);
-        // Training counts the bits below the margin in float32, the push in double with a 1e-6 tolerance: with a fresh
-        // kit, a bit within a few millionths of the margin (a few runs in a thousand) is counted by one and not the other.
-        Assert.AreEqual(256 - training.RowsAtMarginAfter, result.Repair.BitsPushedBack, 1, "every bit fine-tuning left below the margin is pushed back");
+        Assert.AreEqual(256, result.Repair.AfterTraining.Bits);
+        Assert.AreEqual(256 - result.Report.CappedBits, result.Repair.Before.AtMargin, "embedding leaves every bit it could push at the margin");
+        Assert.AreEqual(256 - result.Repair.AfterTraining.AtMargin, result.Repair.BitsPushedBack, "every bit fine-tuning left below the margin is pushed back");
         var owner = kit.Read();
-        Assert.AreEqual(0, WeightWatermark.Reinforce(OnnxModel.Load(result.Output), owner, owner.Entries.Single()).BitsPushed, "no bit is left below the margin");
+        Assert.AreEqual(new WeightMarkMargins(256, 256, 256), WeightWatermark.Margins(OnnxModel.Load(result.Output), owner, owner.Entries.Single()), "the written model has every bit at the margin");
         Assert.AreEqual(1, training.Epochs);
         Assert.IsNotNull(result.Fidelity);
         Assert.AreEqual(training.AccuracyAfter, result.Fidelity.AccuracyAfter, 0.01, "fidelity measures the repaired model, after the few bits pushed back");

@@ -181,6 +181,30 @@ public sealed class WeightWatermarkTests
     }
 
     [TestMethod]
+    public void Margins_WeightsShrunk_CountsTheBitsReinforcePushes()
+    {
+        var (model, kit, entry, _) = Marked();
+        Transform(model, values => Array.ConvertAll(values, v => v * 0.4f));
+        var below = BitsBelowMargin(model, WeightWatermark.Layout(kit, entry));
+
+        var shrunk = WeightWatermark.Margins(model, kit, entry);
+        var (pushed, _) = WeightWatermark.Reinforce(model, kit, entry);
+
+        Assert.AreEqual(new WeightMarkMargins(256, 256 - below, 256), shrunk, "shrinking moves every projection toward zero, never across it");
+        Assert.AreEqual(256 - shrunk.AtMargin, pushed);
+        Assert.AreEqual(new WeightMarkMargins(256, 256, 256), WeightWatermark.Margins(model, kit, entry));
+    }
+
+    [TestMethod]
+    public void Margins_WeightsNegated_NoBitReadsRight()
+    {
+        var (model, kit, entry, _) = Marked();
+        Transform(model, values => Array.ConvertAll(values, v => -v));
+
+        Assert.AreEqual(new WeightMarkMargins(256, 0, 0), WeightWatermark.Margins(model, kit, entry));
+    }
+
+    [TestMethod]
     public void Reinforce_FreshlyMarked_ChangesNothing()
     {
         var (model, kit, entry, _) = Marked();
