@@ -32,7 +32,7 @@ internal sealed class ProtectCommands(CliOutput cli)
         [Option(Description = "Text the weight watermark's payload is derived from (default: the file name and date)")] string? payload = null,
         [Option(Description = "Data folder (Fashion-MNIST layout): enables the trigger set and fidelity figures; fingerprint queries come from it")] string? data = null,
         [Option(Description = "Triggers to embed when --data is given (0: none)")] int triggers = 100,
-        [Option("trigger-epochs", Description = "Trigger fine-tuning epochs, the last two at a falling rate (default 7, more at the full rate while a trigger is unlearned)")] int? triggerEpochs = null,
+        [Option("trigger-epochs", Description = "Trigger fine-tuning epochs, the last two at a falling rate (default 7, more while a trigger is unlearned: at the full rate before the fall, at the final rate after it)")] int? triggerEpochs = null,
         [Option("trigger-lr", Description = "Trigger fine-tuning learning rate (default 0.001)")] double? triggerLr = null,
         [Option("repair-epochs", Description = "After the weight watermark, fine-tune this many epochs on --data with a penalty that keeps the mark (wins back accuracy)")] int repairEpochs = 0,
         [Option(Description = "Fingerprint queries")] int queries = 100,

@@ -38,7 +38,7 @@ internal sealed partial class WatermarkCommands(CliOutput cli)
         [Option("repair-lr", Description = "weights: repair's learning rate")] double repairLr = 1e-4,
         [Option(Description = "triggers: number of triggers (default 100)")] int? triggers = null,
         [Option("trigger-kind", Description = "triggers: patterns or noise (default patterns)")] string? triggerKind = null,
-        [Option(Description = "triggers: fine-tuning epochs over the owner split, the last two at a falling rate (default 7; before the fall, up to 10 more at the full rate only while a trigger is still answered wrongly; given: up to as many more)")] int? epochs = null,
+        [Option(Description = "triggers: fine-tuning epochs over the owner split, the last two at a falling rate (default 7; up to 10 more only while a trigger is still answered wrongly, at the full rate before the fall and, should the fall unlearn one, at the final rate after it; given: up to as many more)")] int? epochs = null,
         [Option("lr", Description = "triggers: fine-tuning learning rate (default 0.001)")] double? learningRate = null,
         [Option("weight-noise", Description = "triggers: also train the triggers under noise of this many times each fully connected weight matrix's RMS, so that they survive a thief's fine-tuning (default 1; 0: off; docs/watermark-triggers.md has the figures)")] double? weightNoise = null,
         [Option(Description = "Replace an existing output")] bool force = false,

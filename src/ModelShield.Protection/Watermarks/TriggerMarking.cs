@@ -35,7 +35,7 @@ public sealed record TriggerMarkRequest
     /// <summary>noise or patterns.</summary>
     public string Kind { get; init; } = DefaultKind;
 
-    /// <summary>Fine-tuning epochs; null for the lab's default (3, then up to 10 more only while a trigger is still answered wrongly); given, up to as many more.</summary>
+    /// <summary>Fine-tuning epochs; null for the lab's default (7, the last two at a falling rate, and up to 10 more only while a trigger is still answered wrongly); given, up to as many more.</summary>
     public int? Epochs { get; init; }
 
     /// <summary>Fine-tuning learning rate; null for the lab's default.</summary>

@@ -59,10 +59,15 @@ public sealed class ProtectCommandsTests
         var files = root.GetProperty("artifacts").EnumerateArray().Select(a => a.GetProperty("path").GetString()).ToList();
         CollectionAssert.AreEquivalent(new[] { "MODEL_CARD.md", "kit-commitment.json", "model.onnx", "model.sig" }, files);
 
-        // The kit, so the triggers and the mark, are fresh each run. Over 75 protects of this model the two epochs at the
-        // falling rate, which follow the last check that every trigger is learned, left 99 % three times; the accuracy
-        // changed by -0.3 points (sd 0.3): a 1-point bound failed about one run in a hundred, 2.5 points lie 7 sd out.
-        Assert.IsGreaterThanOrEqualTo(0.95, root.GetProperty("triggers").GetProperty("training").GetProperty("triggerAccuracy").GetDouble());
+        // The kit, so the triggers and the mark, are fresh each run. Extra epochs (10 by default) run while a trigger is
+        // unlearned, before the fall at the full rate and after it at the final rate, so only a spent budget can leave
+        // one: over 300 trigger embeddings of this model on this data the fall unlearned one in 10, each learned again
+        // within 1-5 of the 6-9 extra epochs left, and none ended below 100 %. The accuracy changed by -0.3 points
+        // (sd 0.3): a 1-point bound failed about one run in a hundred, 2.5 points lie 7 sd out.
+        var triggers = root.GetProperty("triggers").GetProperty("training");
+        Assert.IsTrue(
+            triggers.GetProperty("triggerAccuracy").GetDouble() == 1 || triggers.GetProperty("epochsRun").GetInt32() == triggers.GetProperty("epochs").GetInt32() + 10,
+            triggers.ToString());
         Assert.AreEqual(1, root.GetProperty("weights").GetProperty("repair").GetProperty("training").GetProperty("epochs").GetInt32());
         Assert.IsLessThan(2.5, Math.Abs(root.GetProperty("fidelity").GetProperty("accuracyChangePoints").GetDouble()));
         using var commitment = JsonDocument.Parse(File.ReadAllText(Path.Combine(_release.Output, "kit-commitment.json")));

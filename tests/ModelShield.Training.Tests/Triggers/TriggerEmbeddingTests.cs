@@ -29,7 +29,8 @@ public sealed class TriggerEmbeddingTests
     [DataRow(3, 1e-3)]
     [DataRow(4, 3.1622776601683795e-4)]
     [DataRow(5, 1e-4)]
-    public void ScheduledRate_ThreeEpochsAtTheFullRate_FallsToATenthOverTheNextTwo(int epoch, double expected)
+    [DataRow(7, 1e-4)]
+    public void ScheduledRate_ThreeEpochsAtTheFullRate_FallsToATenthOverTheNextTwoAndStays(int epoch, double expected)
     {
         var request = new TriggerEmbedRequest { Inputs = [], Labels = [], DataFolder = "unused", Epochs = 5, LearningRate = 1e-3 };
 
