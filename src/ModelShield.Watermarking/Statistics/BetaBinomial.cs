@@ -45,25 +45,7 @@ public static class BetaBinomial
             t -= Math.Log(a + b + i);
         }
 
-        var terms = new double[n - k + 1];
-        var max = double.NegativeInfinity;
-        for (var x = k; x <= n; x++)
-        {
-            terms[x - k] = t;
-            max = Math.Max(max, t);
-            if (x < n)
-            {
-                t += Math.Log((double)(n - x) / (x + 1)) + Math.Log(a + x) - Math.Log(b + n - x - 1);
-            }
-        }
-
-        var sum = 0.0;
-        foreach (var term in terms)
-        {
-            sum += Math.Exp(term - max);
-        }
-
-        return Math.Min(0, (max + Math.Log(sum)) / Math.Log(10));
+        return Binomial.Log10TailSum(n, k, t, x => Math.Log((double)(n - x) / (x + 1)) + Math.Log(a + x) - Math.Log(b + n - x - 1));
     }
 
     /// <summary>The smallest k with P(X ≥ k) ≤ alpha; n + 1 when even n successes are not enough.</summary>

@@ -32,18 +32,29 @@ public static class Binomial
             return 0;
         }
 
-        // log-sum-exp over the tail terms, largest first for accuracy.
         var logP = Math.Log(p);
         var logQ = double.LogP1(-p);
+        // Successive terms differ by the factor (n - i) / (i + 1) * p / q.
+        return Log10TailSum(n, k, LogChoose(n, k) + (k * logP) + ((n - k) * logQ), i => Math.Log((double)(n - i) / (i + 1)) + logP - logQ);
+    }
+
+    /// <summary>
+    /// log10 of the sum of the terms x = k..n of a distribution's upper tail, given the log of the first term and the
+    /// log ratio of term x + 1 to term x; summed as log-sum-exp so that tails far below 1e-308 stay exact. Capped at 0.
+    /// </summary>
+    internal static double Log10TailSum(int n, int k, double logFirst, Func<int, double> logRatio)
+    {
         var terms = new double[n - k + 1];
         var max = double.NegativeInfinity;
-        // Successive terms differ by the factor (n - i) / (i + 1) * p / q.
-        var t = LogChoose(n, k) + (k * logP) + ((n - k) * logQ);
-        for (var i = k; i <= n; i++)
+        var t = logFirst;
+        for (var x = k; x <= n; x++)
         {
-            terms[i - k] = t;
+            terms[x - k] = t;
             max = Math.Max(max, t);
-            t += Math.Log((double)(n - i) / (i + 1)) + logP - logQ;
+            if (x < n)
+            {
+                t += logRatio(x);
+            }
         }
 
         var sum = 0.0;
