@@ -73,6 +73,7 @@ public sealed record TriggerMarkResult(string Scheme, string EntryId, string Out
 /// <param name="Test">The test's name.</param>
 /// <param name="ChanceRate">The chance a trigger is answered with its label by an independent model.</param>
 /// <param name="ChanceRateSource">Where that rate comes from (analytic, or measured on null models).</param>
+/// <param name="IntraClassCorrelation">How much the null models' matches hang together (0 when analytic: binomial test).</param>
 /// <param name="NullModels">Null models the rate was measured on (0 when analytic).</param>
 /// <param name="NullModelsDetected">Null models whose own answers would be detected: the empirical false-positive count.</param>
 /// <param name="PValue">The uncorrected p-value, for people.</param>
@@ -96,6 +97,7 @@ public sealed record TriggerTestResult(
     string Test,
     double ChanceRate,
     string ChanceRateSource,
+    double IntraClassCorrelation,
     int NullModels,
     int NullModelsDetected,
     string PValue,
@@ -172,7 +174,7 @@ public static class TriggerMarking
     /// <summary>
     /// Queries the suspect with every trigger set of the kit (or the one whose id starts with <paramref name="entryPrefix"/>)
     /// and tests the matches with a curtailed exact binomial test against the chance rate: analytic 1/classes, or measured
-    /// on the models in <paramref name="nullModels"/>.
+    /// on the models in <paramref name="nullModels"/> (then a beta-binomial when their matches spread more than a binomial's).
     /// </summary>
     public static async Task<TriggerDetectReport> DetectAsync(
         SuspectSource suspect,
@@ -262,8 +264,8 @@ public static class TriggerMarking
     private static TriggerTestResult Describe(KitEntry entry, TriggerSet triggers, ChanceRate chance, TriggerDetection d)
     {
         // The full-length test's critical count: what the curtailed test compares against.
-        var critical = new CurtailedBinomialTest(triggers.Count, chance.Rate, d.Test.Alpha, d.Test.Comparisons).CriticalSuccesses;
-        var nullDetected = chance.NullMatches.Count(m => HypothesisTest.ExactBinomial(triggers.Count, m, chance.Rate, chance.Source, d.Test.Comparisons, d.Test.Alpha).Rejected);
+        var critical = chance.Test(triggers.Count, 0, d.Test.Comparisons, d.Test.Alpha).CriticalSuccesses;
+        var nullDetected = chance.NullMatches.Count(m => chance.Test(triggers.Count, m, d.Test.Comparisons, d.Test.Alpha).Rejected);
         return new TriggerTestResult(
             entry.Id,
             triggers.Kind,
@@ -274,6 +276,7 @@ public static class TriggerMarking
             d.Test.Test,
             d.Test.ChanceRate,
             d.Test.ChanceRateSource,
+            chance.IntraClassCorrelation,
             chance.NullMatches.Count,
             nullDetected,
             HypothesisTest.FormatPValue(d.Test.Log10PValue),

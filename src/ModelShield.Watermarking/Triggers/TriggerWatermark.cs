@@ -73,7 +73,7 @@ public static class TriggerWatermark
         ArgumentNullException.ThrowIfNull(suspect);
         ArgumentNullException.ThrowIfNull(triggers);
         ArgumentNullException.ThrowIfNull(chance);
-        var test = new CurtailedBinomialTest(triggers.Count, chance.Rate, alpha, comparisons);
+        var test = new CurtailedBinomialTest(triggers.Count, chance.Rate, alpha, comparisons, chance.IntraClassCorrelation);
         var before = suspect.QueriesSpent;
         var stoppedByBudget = false;
         var next = 0;
@@ -108,7 +108,9 @@ public static class TriggerWatermark
 
     /// <summary>
     /// The chance rate measured on null models: the one-sided 99.9 % Clopper-Pearson upper bound of their pooled match
-    /// rate, widened by the design effect as for fingerprints (<see cref="NullRate"/>), never below 1 / classes.
+    /// rate, widened by the design effect as for fingerprints (<see cref="NullRate"/>), never below 1 / classes; and,
+    /// when the null models' matches spread more than one binomial's, the intra-class correlation that makes the test
+    /// a beta-binomial (a suspect is compared with a population of independent models, not with one average model).
     /// </summary>
     public static ChanceRate MeasuredChanceRate(IReadOnlyList<int> matchesPerNullModel, int triggers, int classes)
     {
@@ -117,7 +119,8 @@ public static class TriggerWatermark
         return new ChanceRate(
             Math.Max(1.0 / classes, rate.Bound),
             $"measured: {rate.Describe(matchesPerNullModel.Count, "matches")} (at least 1/{classes})",
-            matchesPerNullModel);
+            matchesPerNullModel,
+            BetaBinomial.CorrelationFromDesignEffect(rate.DesignEffect, triggers));
     }
 
     /// <summary>The analytic chance rate 1 / classes.</summary>
@@ -125,8 +128,17 @@ public static class TriggerWatermark
         new(1.0 / classes, $"analytic: 1/{classes}, keyed labels are uniform and independent of the trigger inputs", []);
 }
 
-/// <summary>A chance rate and where it came from; <see cref="NullMatches"/> holds each null model's matches when measured.</summary>
-public sealed record ChanceRate(double Rate, string Source, IReadOnlyList<int> NullMatches);
+/// <summary>A chance rate and where it came from.</summary>
+/// <param name="Rate">The mean chance a trigger is answered with its keyed label by an independent model.</param>
+/// <param name="Source">Where the rate comes from, in words.</param>
+/// <param name="NullMatches">Each null model's matches, when measured; empty when analytic.</param>
+/// <param name="IntraClassCorrelation">How much one independent model's matches hang together (0 when analytic: a binomial test).</param>
+public sealed record ChanceRate(double Rate, string Source, IReadOnlyList<int> NullMatches, double IntraClassCorrelation = 0)
+{
+    /// <summary>The full-length test of <paramref name="matches"/> among <paramref name="triggers"/> at this rate.</summary>
+    public HypothesisTest Test(int triggers, int matches, int comparisons, double alpha) =>
+        HypothesisTest.OverdispersedBinomial(triggers, matches, Rate, Source, IntraClassCorrelation, comparisons, alpha);
+}
 
 /// <summary>The outcome of a trigger-set test.</summary>
 /// <param name="Test">The (possibly curtailed) exact binomial test.</param>

@@ -115,6 +115,8 @@ public sealed class TriggerCommandsTests
         Assert.AreEqual(4, test.GetProperty("nullModels").GetInt32());
         Assert.AreEqual(0, test.GetProperty("nullModelsDetected").GetInt32());
         Assert.IsGreaterThanOrEqualTo(0.1, test.GetProperty("chanceRate").GetDouble());
+        var correlation = test.GetProperty("intraClassCorrelation").GetDouble();
+        Assert.AreEqual(correlation > 0, test.GetProperty("test").GetString()!.StartsWith("beta-binomial", StringComparison.Ordinal), "the test named is the one the correlation implies");
     }
 
     [TestMethod]

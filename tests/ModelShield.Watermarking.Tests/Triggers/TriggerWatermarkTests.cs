@@ -116,6 +116,21 @@ public sealed class TriggerWatermarkTests
     }
 
     [TestMethod]
+    public void MeasuredChanceRate_NullModelsSpreadMoreThanBinomial_TestsWithBetaBinomial()
+    {
+        var spread = TriggerWatermark.MeasuredChanceRate([5, 40, 12, 30], 100, 10);
+        var even = TriggerWatermark.MeasuredChanceRate([20, 21, 19, 20], 100, 10);
+
+        Assert.IsGreaterThan(0, spread.IntraClassCorrelation);
+        Assert.AreEqual(0, even.IntraClassCorrelation, "no more spread than a binomial's: the binomial test");
+        StringAssert.StartsWith(spread.Test(100, 60, 1, 1e-6).Test, "beta-binomial");
+        Assert.IsGreaterThan(
+            HypothesisTest.ExactBinomial(100, 60, spread.Rate, spread.Source).Log10PValue,
+            spread.Test(100, 60, 1, 1e-6).Log10PValue,
+            "the population's spread makes a high count less surprising");
+    }
+
+    [TestMethod]
     public void MeasuredChanceRate_NullModelsBelowAnalytic_NeverBelowOneOverClasses()
     {
         var chance = TriggerWatermark.MeasuredChanceRate([0, 1, 0, 0, 0, 0, 0, 0, 0, 0], 100, 10);
