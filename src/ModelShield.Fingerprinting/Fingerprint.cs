@@ -127,8 +127,9 @@ public sealed class Fingerprint
                 QueryAnswers.FromJson(secret["owner"]!.AsObject()),
                 FingerprintCalibration.FromJson(secret["calibration"]!.AsObject()));
         }
-        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or ArgumentException)
         {
+            // ArgumentException: a repeated property name, or a value the records' own checks refuse.
             throw new ModelShieldException(ErrorCodes.FingerprintEntryMalformed, $"Fingerprint entry {entry.Id} is malformed: {e.Message}", e);
         }
     }

@@ -42,11 +42,20 @@ public sealed record ComparatorCalibration(string Comparator, double? TrialThres
         ["chanceRateSource"] = ChanceRateSource,
     };
 
-    internal static ComparatorCalibration FromJson(JsonObject json) => new(
-        json["comparator"]!.GetValue<string>(),
-        json["trialThreshold"]?.GetValue<double>(),
-        json["trialsPerModel"]!.GetValue<int>(),
-        json["nullSuccesses"]!.AsArray().Select(s => s!.GetValue<int>()).ToList(),
-        json["chanceRate"]!.GetValue<double>(),
-        json["chanceRateSource"]!.GetValue<string>());
+    /// <summary>Reads one comparator's calibration from a kit; <see cref="FormatException"/> for counts or rates out of range.</summary>
+    internal static ComparatorCalibration FromJson(JsonObject json)
+    {
+        var calibration = new ComparatorCalibration(
+            json["comparator"]!.GetValue<string>(),
+            json["trialThreshold"]?.GetValue<double>(),
+            json["trialsPerModel"]!.GetValue<int>(),
+            json["nullSuccesses"]!.AsArray().Select(s => s!.GetValue<int>()).ToList(),
+            json["chanceRate"]!.GetValue<double>(),
+            json["chanceRateSource"]!.GetValue<string>());
+        return calibration.TrialsPerModel >= 1
+            && calibration.NullSuccesses.All(s => s >= 0 && s <= calibration.TrialsPerModel)
+            && calibration.ChanceRate is >= 0 and <= 1
+            ? calibration
+            : throw new FormatException($"comparator '{calibration.Comparator}' has trials, null counts or a chance rate out of range");
+    }
 }

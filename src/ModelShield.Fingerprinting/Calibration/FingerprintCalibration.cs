@@ -91,10 +91,24 @@ public sealed record FingerprintCalibration(string Origin, IReadOnlyList<string>
         ["comparators"] = new JsonArray([.. Comparators.Select(c => (JsonNode)c.ToJson())]),
     };
 
-    internal static FingerprintCalibration FromJson(JsonObject json) => new(
-        json["origin"]!.GetValue<string>(),
-        json["nullModels"]!.AsArray().Select(n => n!.GetValue<string>()).ToList(),
-        json["trainingSeconds"]?.GetValue<double>(),
-        json["confidence"]!.GetValue<double>(),
-        json["comparators"]!.AsArray().Select(c => ComparatorCalibration.FromJson(c!.AsObject())).ToList());
+    /// <summary>Reads a calibration from a kit; <see cref="FormatException"/> when its parts do not fit together.</summary>
+    internal static FingerprintCalibration FromJson(JsonObject json)
+    {
+        var calibration = new FingerprintCalibration(
+            json["origin"]!.GetValue<string>(),
+            json["nullModels"]!.AsArray().Select(n => n!.GetValue<string>()).ToList(),
+            json["trainingSeconds"]?.GetValue<double>(),
+            json["confidence"]!.GetValue<double>(),
+            json["comparators"]!.AsArray().Select(c => ComparatorCalibration.FromJson(c!.AsObject())).ToList());
+        if (calibration.NullModels.Count == 0 || !(calibration.Confidence is > 0 and < 1))
+        {
+            throw new FormatException("the calibration names no null model or has a confidence outside (0, 1)");
+        }
+
+        // Each comparator holds one count per null model, each within its trials: comparison indexes them together.
+        var unfit = calibration.Comparators.FirstOrDefault(c => c.NullSuccesses.Count != calibration.NullModels.Count);
+        return unfit is null
+            ? calibration
+            : throw new FormatException($"comparator '{unfit.Comparator}' holds {unfit.NullSuccesses.Count} null counts for {calibration.NullModels.Count} null models");
+    }
 }
