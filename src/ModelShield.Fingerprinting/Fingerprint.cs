@@ -127,9 +127,8 @@ public sealed class Fingerprint
                 QueryAnswers.FromJson(secret["owner"]!.AsObject()),
                 FingerprintCalibration.FromJson(secret["calibration"]!.AsObject()));
         }
-        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or ArgumentException)
+        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
         {
-            // ArgumentException: a repeated property name, or a value the records' own checks refuse.
             throw new ModelShieldException(ErrorCodes.FingerprintEntryMalformed, $"Fingerprint entry {entry.Id} is malformed: {e.Message}", e);
         }
     }
