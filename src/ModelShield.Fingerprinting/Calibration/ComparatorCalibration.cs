@@ -26,7 +26,7 @@ public sealed record ComparatorCalibration(string Comparator, double? TrialThres
     /// differ, so a suspect's count is tested against a beta-binomial with this correlation (0 when the null models
     /// spread no more than a binomial).
     /// </summary>
-    public double IntraClassCorrelation => BetaBinomial.CorrelationFromDesignEffect(DesignEffect, TrialsPerModel);
+    public double IntraClassCorrelation => NullRate.IntraClassCorrelationOf(NullSuccesses, TrialsPerModel);
 
     /// <summary>The test of a count of successes against this calibration: its chance rate and its spread.</summary>
     public HypothesisTest Test(int trials, int successes, int comparisons, double alpha) =>

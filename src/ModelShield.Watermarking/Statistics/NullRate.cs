@@ -51,6 +51,13 @@ public sealed record NullRate(double Bound, int Successes, int Trials, double De
         return binomialVariance > 0 ? Math.Max(1, observedVariance / binomialVariance) : 1;
     }
 
+    /// <summary>
+    /// The intra-class correlation of one model's trials that the null models' design effect implies: the spread a
+    /// beta-binomial test allows for (0 when they spread no more than a binomial).
+    /// </summary>
+    public static double IntraClassCorrelationOf(IReadOnlyList<int> successesPerModel, int trialsPerModel) =>
+        BetaBinomial.CorrelationFromDesignEffect(DesignEffectOf(successesPerModel, trialsPerModel), trialsPerModel);
+
     /// <summary>The measurement in words, for a chance rate's source.</summary>
     public string Describe(int models, string what) => string.Create(
         CultureInfo.InvariantCulture,

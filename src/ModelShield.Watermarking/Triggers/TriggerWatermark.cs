@@ -120,7 +120,7 @@ public static class TriggerWatermark
             Math.Max(1.0 / classes, rate.Bound),
             $"measured: {rate.Describe(matchesPerNullModel.Count, "matches")} (at least 1/{classes})",
             matchesPerNullModel,
-            BetaBinomial.CorrelationFromDesignEffect(rate.DesignEffect, triggers));
+            NullRate.IntraClassCorrelationOf(matchesPerNullModel, triggers));
     }
 
     /// <summary>The analytic chance rate 1 / classes.</summary>
