@@ -23,8 +23,11 @@ public sealed record LabReferenceModels(IReadOnlyList<(string Path, string Recip
 /// <summary>The lab's part of query fingerprints: what needs the owner's data or gradients through the executor.</summary>
 public static class LabFingerprintQueries
 {
-    /// <summary>Reference models trained when the owner gives no null models.</summary>
-    public const int DefaultReferenceModels = 6;
+    /// <summary>
+    /// Reference models trained when the owner gives no null models. Twelve rather than six (since 2026-12-06): with six,
+    /// how much the null models' agreement spread, and so how much a copy needed, varied far more from record to record.
+    /// </summary>
+    public const int DefaultReferenceModels = 12;
 
     /// <summary>
     /// Seeds of the reference models start here, far from the seeds the zoo's negatives use, so that a benchmark's

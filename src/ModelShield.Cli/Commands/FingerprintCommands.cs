@@ -79,6 +79,11 @@ internal sealed class FingerprintCommands(CliOutput cli)
         TextTable.Write(w, ["comparator", "trial threshold", "null successes", "chance rate", "design effect", "needed (of all)", "null false positives"], d.Comparators.Select(c => (IReadOnlyList<string>)
             [c.Comparator, c.TrialThreshold?.ToString("0.000", ci) ?? "-", string.Join(" ", c.NullSuccesses), c.ChanceRate.ToString("0.0000", ci), c.DesignEffect.ToString("0.00", ci), $"{c.SuccessesNeeded}/{c.Trials}", c.NullFalsePositives.ToString(ci)]));
         w.WriteLine(string.Create(ci, $"Level        alpha {d.Alpha:G3}, Bonferroni over {d.Comparators.Count} comparators; chance rates are one-sided 99.9% Clopper-Pearson upper bounds; tests are beta-binomial with the correlation the design effect implies"));
+        if (!d.PerfectCopyDetectable || !d.PerfectCopyDetectableLabelsOnly)
+        {
+            w.WriteLine($"Warning      not even an exact copy {(d.PerfectCopyDetectable ? "answering labels only " : "")}could be called a clone with this fingerprint: " +
+                "the null models agree with the model too often or differ too much from one another (see 'design effect'); give more null models (--null-models, or a higher --reference-models)");
+        }
     }
 
     internal static void RenderCompare(TextWriter w, FingerprintCompareReport d)

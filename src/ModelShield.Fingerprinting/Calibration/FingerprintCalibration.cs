@@ -79,6 +79,18 @@ public sealed record FingerprintCalibration(string Origin, IReadOnlyList<string>
         return new FingerprintCalibration(origin, nullModels.Select(n => n.Name).ToList(), trainingSeconds, confidence, comparators);
     }
 
+    /// <summary>
+    /// Whether a suspect that succeeds on every trial would be called a clone at <paramref name="alpha"/>, by the tests a
+    /// comparison runs: all of them, or with <paramref name="labelsOnly"/> those that read labels alone (what a
+    /// labels-only endpoint allows). False means these null models agree with the owner so often, or differ from one
+    /// another so much, that not even an exact copy can be told from an independent model with these queries.
+    /// </summary>
+    public bool CanConvictPerfectCopy(bool labelsOnly, double alpha = HypothesisTest.DefaultAlpha)
+    {
+        var tests = Comparators.Where(c => !labelsOnly || !ComparatorRegistry.Get(c.Comparator).NeedsProbabilities).ToList();
+        return tests.Any(c => c.Test(c.TrialsPerModel, c.TrialsPerModel, tests.Count, alpha).Rejected);
+    }
+
     /// <summary>The calibration of one comparator; null when the kit predates it.</summary>
     public ComparatorCalibration? For(string comparatorId) => Comparators.FirstOrDefault(c => c.Comparator == comparatorId);
 

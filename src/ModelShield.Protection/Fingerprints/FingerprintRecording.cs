@@ -61,6 +61,8 @@ public sealed record ComparatorCalibrationSummary(string Comparator, double? Tri
 /// <param name="TrainingSeconds">How long training the reference models took, when they were trained here.</param>
 /// <param name="Alpha">The default level the figures assume.</param>
 /// <param name="Comparators">Each comparator's calibration.</param>
+/// <param name="PerfectCopyDetectable">Whether a suspect answering every query as the model does would be called a clone at the default level.</param>
+/// <param name="PerfectCopyDetectableLabelsOnly">The same for a suspect that answers labels only (label agreement alone).</param>
 public sealed record FingerprintRecordResult(
     string EntryId,
     string Model,
@@ -71,7 +73,9 @@ public sealed record FingerprintRecordResult(
     IReadOnlyList<string> NullModels,
     double? TrainingSeconds,
     double Alpha,
-    IReadOnlyList<ComparatorCalibrationSummary> Comparators);
+    IReadOnlyList<ComparatorCalibrationSummary> Comparators,
+    bool PerfectCopyDetectable,
+    bool PerfectCopyDetectableLabelsOnly);
 
 /// <summary>Records query fingerprints into kits.</summary>
 public static class FingerprintRecording
@@ -178,6 +182,8 @@ public static class FingerprintRecording
                 // What a full comparison at the default level needs, and how many null models it would call clones.
                 var needed = c.Test(c.TrialsPerModel, 0, comparators.Count, HypothesisTest.DefaultAlpha).CriticalSuccesses;
                 return new ComparatorCalibrationSummary(c.Comparator, c.TrialThreshold, c.TrialsPerModel, c.NullSuccesses, c.ChanceRate, c.ChanceRateSource, c.DesignEffect, c.IntraClassCorrelation, needed, c.NullSuccesses.Count(s => s >= needed));
-            }).ToList());
+            }).ToList(),
+            f.Calibration.CanConvictPerfectCopy(labelsOnly: false),
+            f.Calibration.CanConvictPerfectCopy(labelsOnly: true));
     }
 }

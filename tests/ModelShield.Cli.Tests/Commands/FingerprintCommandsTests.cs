@@ -1,9 +1,11 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Google.Protobuf;
+using ModelShield.Cli.Commands;
 using ModelShield.Fingerprinting;
 using ModelShield.Onnx.Inference.Predictors;
 using ModelShield.Onnx.Schema;
+using ModelShield.Protection.Fingerprints;
 using ModelShield.Testing.Cli;
 using ModelShield.Testing.Files;
 using ModelShield.Testing.Models;
@@ -53,6 +55,8 @@ public sealed class FingerprintCommandsTests
             Assert.AreEqual(5, root.GetProperty("nullModels").GetArrayLength());
             Assert.AreEqual(5, root.GetProperty("comparators").GetArrayLength());
             Assert.AreEqual(0, root.GetProperty("comparators")[0].GetProperty("nullFalsePositives").GetInt32());
+            Assert.IsTrue(root.GetProperty("perfectCopyDetectable").GetBoolean(), record.Stdout);
+            Assert.IsTrue(root.GetProperty("perfectCopyDetectableLabelsOnly").GetBoolean(), "the labels-only comparison below needs it: " + record.Stdout);
         }
 
         var copy = TinyModels.Write(NoisyCopy(ModelProto.Parser.ParseFrom(File.ReadAllBytes(owner)), 0.05), temp.File("copy.onnx"));
@@ -84,6 +88,21 @@ public sealed class FingerprintCommandsTests
         Assert.AreEqual(0, text.ExitCode, text.ToString());
         StringAssert.Contains(text.Stdout, "Verdict      clone");
         StringAssert.Contains(text.Stdout, "null FP");
+    }
+
+    [TestMethod]
+    [DataRow(true, true, false)]
+    [DataRow(true, false, true)]
+    [DataRow(false, false, true)]
+    public void RenderRecord_ExactCopyUndetectable_Warns(bool detectable, bool detectableLabelsOnly, bool warns)
+    {
+        var result = new FingerprintRecordResult("fp-1", "/m.onnx", new string('0', 64), 100, new Dictionary<string, int> { ["mix"] = 100 }, "given", ["a", "b", "c"], null, 1e-6, [], detectable, detectableLabelsOnly);
+        using var text = new StringWriter();
+
+        FingerprintCommands.RenderRecord(text, result, "owner.mskit");
+
+        Assert.AreEqual(warns, text.ToString().Contains("Warning", StringComparison.Ordinal), text.ToString());
+        Assert.AreEqual(warns && detectable, text.ToString().Contains("answering labels only", StringComparison.Ordinal), text.ToString());
     }
 
     [TestMethod]
