@@ -55,7 +55,9 @@ internal sealed class ImageSet
     public Tensor ImagesTensor()
     {
         using var bytes = torch.tensor(Pixels, dtype: ScalarType.Byte);
-        return bytes.to_type(ScalarType.Float32).div_(255f).reshape(Count, 1, Height, Width);
+        // A named scalar: an implicit temporary can be finalized mid-call and divide by garbage (see PinnedScalars).
+        using var levels = 255f.ToScalar();
+        return bytes.to_type(ScalarType.Float32).div_(levels).reshape(Count, 1, Height, Width);
     }
 
     /// <summary>The labels as an int64 tensor [N].</summary>

@@ -74,13 +74,20 @@ public sealed class FingerprintEndpointsTests
     {
         // The null models here are four untrained MLPs whose agreement with the owner varies widely, so the beta-binomial
         // test may not reach alpha even for the owner itself; what must hold is that the owner agrees with its own answers
-        // on every query, and that the file and the endpoint get the same answers and verdict.
+        // on every query, that record said beforehand which verdict such an exact copy gets, and that the file and the
+        // endpoint get the same answers and verdict.
         using var investigator = _env.Client(ApiRoles.Investigate);
         using var byFile = await investigator.PostAsync(Compare, ApiTestEnvironment.Form([("suspect", "suspect.onnx", Owner)], ("kitId", ApiTestEnvironment.KitId)));
         var fileReport = await Problems.AssertJsonAsync(byFile, HttpStatusCode.OK);
         foreach (var c in fileReport.GetProperty("comparators").EnumerateArray())
         {
             Assert.AreEqual(c.GetProperty("trials").GetInt32(), c.GetProperty("successes").GetInt32(), c.GetRawText());
+        }
+
+        using (var status = System.Text.Json.JsonDocument.Parse(_recordStatus))
+        {
+            var detectable = JobPolling.Result(status.RootElement).GetProperty("perfectCopyDetectable").GetBoolean();
+            Assert.AreEqual(detectable ? "clone" : "independent", fileReport.GetProperty("verdict").GetString(), _recordStatus);
         }
 
         using var byEndpoint = await investigator.PostAsync(Compare, ApiTestEnvironment.Form([], ("kitId", ApiTestEnvironment.KitId), ("endpoint", _good.ModelUrl.ToString()), ("maxQueries", "1000")));
