@@ -2,6 +2,7 @@ using ModelShield.Onnx.Files;
 using ModelShield.Training.Attacks;
 using ModelShield.Training.Data;
 using ModelShield.Training.Executor;
+using ModelShield.Training.Tests.Executor;
 using ModelShield.Training.Tests.Trainers;
 using ModelShield.Training.Trainers;
 using TorchSharp;
@@ -28,11 +29,15 @@ internal static class AttackFixture
 
     public static float[] Weights(OnnxModel model, string name) => ModelShield.Onnx.Tensors.TensorData.Read<float>(model, model.GetInitializer(name));
 
+    /// <summary>
+    /// The model's logits on the first test images, run by ONNX Runtime: the reference runtime, so that what the attack
+    /// tests judge is the attacked file, not the lab's executor (whose own agreement with ONNX Runtime has its tests).
+    /// </summary>
     public static Tensor Logits(OnnxModel model, int images = 200)
     {
-        using var module = OnnxModule.Create(model);
         using var x = Sample.Value.Test.Take(images).ImagesTensor();
-        return Trainer.Logits(module, x);
+        var input = model.Graph.Input.First(i => model.Graph.Initializer.All(w => w.Name != i.Name)).Name;
+        return OrtReference.Run(model.ToBytes(), new Dictionary<string, Tensor> { [input] = x })[model.Graph.Output[0].Name];
     }
 
     public static double Accuracy(OnnxModel model) => LabAttacks.Accuracy(model, Sample.Value.Test);
