@@ -87,7 +87,8 @@ public sealed record FingerprintCalibration(string Origin, IReadOnlyList<string>
     /// </summary>
     public bool CanConvictPerfectCopy(bool labelsOnly, double alpha = HypothesisTest.DefaultAlpha)
     {
-        var tests = Comparators.Where(c => !labelsOnly || !ComparatorRegistry.Get(c.Comparator).NeedsProbabilities).ToList();
+        // The comparators a comparison runs, as it picks them: the registry's, where the kit calibrated them.
+        var tests = ComparatorRegistry.All.Where(c => !labelsOnly || !c.NeedsProbabilities).Select(c => For(c.Id)).OfType<ComparatorCalibration>().ToList();
         return tests.Any(c => c.Test(c.TrialsPerModel, c.TrialsPerModel, tests.Count, alpha).Rejected);
     }
 
