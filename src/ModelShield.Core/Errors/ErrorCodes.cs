@@ -206,6 +206,8 @@ public static class ErrorCodes
     public const string MalformedZoo = "MS6008";
     /// <summary>A training option is out of range (epochs, batch size, learning rate, ...).</summary>
     public const string InvalidTrainingOption = "MS6009";
+    /// <summary>A model's outputs on evaluation images are NaN or infinite, so its accuracy is undefined (diverged or broken weights).</summary>
+    public const string NonFiniteOutputs = "MS6010";
 
     /// <summary>A bug: an unexpected failure inside ModelShield (exit code 3).</summary>
     public const string Internal = "MS9999";

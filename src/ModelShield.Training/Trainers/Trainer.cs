@@ -66,7 +66,17 @@ internal static class Trainer
     {
         using var scope = NewDisposeScope();
         using var images = data.ImagesTensor();
-        var predicted = Logits(module, images).argmax(1);
+        var logits = Logits(module, images);
+        // An argmax over NaN picks class 0 and would pass for a (poor) accuracy: how a wrong convolution kernel went unnoticed.
+        var nonFinite = logits.isfinite().logical_not().sum().item<long>();
+        if (nonFinite > 0)
+        {
+            throw new ModelShieldException(
+                ErrorCodes.NonFiniteOutputs,
+                $"The model's outputs on {data.Count} evaluation images include {nonFinite} NaN or infinite values, so its accuracy is undefined: its weights diverged in training or the model is broken.");
+        }
+
+        var predicted = logits.argmax(1);
         var labels = data.LabelsTensor();
         return (predicted == labels).to_type(ScalarType.Float64).mean().item<double>();
     }

@@ -88,6 +88,22 @@ public sealed class TrainerTests
     }
 
     [TestMethod]
+    public void Accuracy_NonFiniteWeight_ThrowsNonFiniteOutputs()
+    {
+        var model = Build("mlp", 1);
+        var bias = model.GetInitializer("fc3.bias");
+        var values = ModelShield.Onnx.Tensors.TensorData.Read<float>(model, bias);
+        values[3] = float.NaN;
+        ModelShield.Onnx.Tensors.TensorData.Write<float>(model, bias, values);
+        using var module = OnnxModule.Create(model);
+
+        var ex = Assert.ThrowsExactly<ModelShieldException>(() => Trainer.Accuracy(module, Sample.Value.Test.Take(100)));
+
+        Assert.AreEqual(ErrorCodes.NonFiniteOutputs, ex.Code);
+        StringAssert.Contains(ex.Message, "100 evaluation images include 100 NaN");
+    }
+
+    [TestMethod]
     public void Train_BatchNormModel_WrittenBackFileRunsInOrtLikeTheExecutor()
     {
         var model = Build("cnn-bn", 2);
