@@ -15,7 +15,7 @@ internal static partial class OneDnnIsaLimit
     /// <summary>oneDNN's variable, read once when it first picks a kernel; the older DNNL_ name is honoured too.</summary>
     public const string Variable = "ONEDNN_MAX_CPU_ISA";
 
-    public const string LegacyVariable = "DNNL_MAX_CPU_ISA";
+    private const string LegacyVariable = "DNNL_MAX_CPU_ISA";
 
     public const string Limit = "AVX2";
 
