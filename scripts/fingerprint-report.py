@@ -121,7 +121,7 @@ for (fp, owner), rec in records.items():
     if fp != fps[0]:
         continue
     w(f"Owner `{owner}`, fingerprint 1: {rec['queries']} queries ({', '.join(f'{v} {k}' for k, v in rec['kinds'].items())}); calibrated on "
-      f"{len(rec['nullModels'])} reference models trained apart from the zoo (seeds 9001-9006, {', '.join(rec['nullModels'])}); "
+      f"{len(rec['nullModels'])} reference models trained apart from the zoo ({', '.join(rec['nullModels'])}); "
       + "; ".join(f"{c['comparator']}: chance rate {c['chanceRate']:.4f}, "
                  + (f"needs {c['successesNeeded']}/{c['trials']}" if c['successesNeeded'] <= c['trials'] else f"cannot reject with {c['trials']} trials")
                  for c in rec["comparators"]) + ".")
