@@ -194,6 +194,17 @@ w("### Copies that count (accuracy within 5 points of the owner's)")
 w("")
 counted = [r for r in rows if r["model"].get("counts")]
 family_table(counted, "counted")
+# Hard-label students also hide in the combinations, so the share of counted copies they are bounds the detection
+# rate any test reaches without them.
+hard = [r for r in counted if "labels=hard" in r["model"]["lineage"]]
+rest = [r for r in counted if r not in hard]
+if hard and rest:
+    w(f"Students of the owner's hard labels, alone or combined with another attack, are {len(hard) // len(fps)} of the "
+      f"{len(counted) // len(fps)} counted copies ({len(hard) / len(counted):.1%}): detecting none of them, at most "
+      f"{len(rest) / len(counted):.1%} of counted copies can be detected. The other copies: "
+      f"{sum(r['doc']['verdict'] == 'clone' for r in rest)}/{len(rest)} detected "
+      f"({sum(r['doc']['verdict'] == 'clone' for r in rest) / len(rest):.1%}), ROC AUC {auc(rest)[0]:.3f}.")
+    w("")
 w("### Each fingerprint")
 w("")
 w("What each record drew: the null models' agreement with the owner on its queries (the label-agreement chance rate) and "
@@ -302,6 +313,26 @@ for name, corr, raw in [("beta-binomial (now)", corrected, lambda c: c["log10PVa
       f"{max(corr(n['doc']) for n in negs):.1f} | {small} |")
 w("")
 for (fp, owner), record in records.items():
-    w(f"Design effect (intra-class correlation) for `{owner}`, fingerprint {fp[2:]}: "
+    w(f"Design effect (intra-class correlation the test used) for `{owner}`, fingerprint {fp[2:]}: "
       + ", ".join(f"{c['comparator']} {c.get('designEffect', 1):.2f} ({c.get('intraClassCorrelation', 0):.3f})" for c in record["comparators"]) + ".")
+
+
+def spread(counts, n):
+    """The null counts' variance over one binomial's (not floored at 1: below 1, models of a kind agree on the same queries)."""
+    rate = sum(counts) / (len(counts) * n)
+    return statistics.variance([c / n for c in counts]) / (rate * (1 - rate) / n) if len(counts) > 1 and 0 < rate < 1 else float("nan")
+
+
+# The reference models' names carry their architecture: the spread within each shows whether the null models look like
+# groups (near-binomial within an architecture, apart between them) or like one continuous spread, for which the
+# beta-binomial test is less safe at small levels (scripts/simulate-design-effect.py).
+for (fp, owner), record in records.items():
+    archs = [m.split("-s")[0].removeprefix("reference-") if m.startswith("reference-") else None for m in record["nullModels"]]
+    if None in archs:
+        continue
+    label = next(c for c in record["comparators"] if c["comparator"] == "label-agreement")
+    groups = {a: [c for c, b in zip(label["nullSuccesses"], archs) if b == a] for a in sorted(set(archs))}
+    w(f"Label-agreement spread within each architecture of the null models for `{owner}`, fingerprint {fp[2:]}: all "
+      f"{spread(label['nullSuccesses'], label['trials']):.2f}; "
+      + ", ".join(f"{a} {spread(g, label['trials']):.2f} ({len(g)})" for a, g in groups.items()) + ".")
 print("\n".join(out))

@@ -42,14 +42,14 @@ internal static class FingerprintFixture
         return model;
     }
 
-    /// <summary>80 rows: 20 of each kind, values in [0, 1].</summary>
+    /// <summary>80 rows: 20 of each kind, values in [-1, 1]: centred, so that random MLPs answer each row its own way rather than mostly with one class, and independent models spread about as a binomial does (as trained ones do), not all or nothing.</summary>
     public static QuerySet NewQueries(int count = 80)
     {
         var random = new Random(7);
         var inputs = new float[count * Inputs];
         for (var i = 0; i < inputs.Length; i++)
         {
-            inputs[i] = (float)random.NextDouble();
+            inputs[i] = (float)((2 * random.NextDouble()) - 1);
         }
 
         return new QuerySet([Inputs], inputs, Enumerable.Range(0, count).Select(i => QueryKinds.All[i % QueryKinds.All.Count]).ToList());

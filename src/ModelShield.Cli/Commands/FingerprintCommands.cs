@@ -76,9 +76,9 @@ internal sealed class FingerprintCommands(CliOutput cli)
         w.WriteLine($"Kit entry    {d.EntryId} (fingerprint, added to {kit})");
         w.WriteLine($"Queries      {d.Queries}: {string.Join(", ", d.Kinds.Select(k => $"{k.Value} {k.Key}"))}");
         w.WriteLine($"Null models  {d.NullModels.Count} ({d.NullOrigin}{(d.TrainingSeconds is double s ? string.Create(ci, $", trained here in {s:0.0} s") : "")})");
-        TextTable.Write(w, ["comparator", "trial threshold", "null successes", "chance rate", "design effect", "needed (of all)", "null false positives"], d.Comparators.Select(c => (IReadOnlyList<string>)
-            [c.Comparator, c.TrialThreshold?.ToString("0.000", ci) ?? "-", string.Join(" ", c.NullSuccesses), c.ChanceRate.ToString("0.0000", ci), c.DesignEffect.ToString("0.00", ci), $"{c.SuccessesNeeded}/{c.Trials}", c.NullFalsePositives.ToString(ci)]));
-        w.WriteLine(string.Create(ci, $"Level        alpha {d.Alpha:G3}, Bonferroni over {d.Comparators.Count} comparators; chance rates are one-sided 99.9% Clopper-Pearson upper bounds; tests are beta-binomial with the correlation the design effect implies"));
+        TextTable.Write(w, ["comparator", "trial threshold", "null successes", "chance rate", "design effect (90% bound)", "needed (of all)", "null false positives"], d.Comparators.Select(c => (IReadOnlyList<string>)
+            [c.Comparator, c.TrialThreshold?.ToString("0.000", ci) ?? "-", string.Join(" ", c.NullSuccesses), c.ChanceRate.ToString("0.0000", ci), string.Create(ci, $"{c.DesignEffect:0.00} ({c.DesignEffectBound:0.00})"), $"{c.SuccessesNeeded}/{c.Trials}", c.NullFalsePositives.ToString(ci)]));
+        w.WriteLine(string.Create(ci, $"Level        alpha {d.Alpha:G3}, Bonferroni over {d.Comparators.Count} comparators; chance rates are one-sided 99.9% Clopper-Pearson upper bounds; tests are beta-binomial with the correlation the design effect's 90% upper bound implies"));
         if (!d.PerfectCopyDetectable || !d.PerfectCopyDetectableLabelsOnly)
         {
             w.WriteLine($"Warning      not even an exact copy {(d.PerfectCopyDetectable ? "answering labels only " : "")}could be called a clone with this fingerprint: " +

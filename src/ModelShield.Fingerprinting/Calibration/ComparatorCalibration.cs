@@ -21,10 +21,13 @@ public sealed record ComparatorCalibration(string Comparator, double? TrialThres
     /// </summary>
     public double DesignEffect => NullRate.DesignEffectOf(NullSuccesses, TrialsPerModel);
 
+    /// <summary>The design effect's one-sided 90 % upper confidence bound, from which the test's correlation comes.</summary>
+    public double DesignEffectBound => NullRate.DesignEffectBoundOf(NullSuccesses, TrialsPerModel);
+
     /// <summary>
-    /// The intra-class correlation of one model's trials that the design effect implies: independent models' rates
-    /// differ, so a suspect's count is tested against a beta-binomial with this correlation (0 when the null models
-    /// spread no more than a binomial).
+    /// The intra-class correlation of one model's trials that the design effect's 90 % upper confidence bound implies:
+    /// independent models' rates differ, and a dozen null models may understate by how much, so a suspect's count is
+    /// tested against a beta-binomial with this correlation (0 when even the bound is no more than a binomial's spread).
     /// </summary>
     public double IntraClassCorrelation => NullRate.IntraClassCorrelationOf(NullSuccesses, TrialsPerModel);
 

@@ -45,10 +45,11 @@ public sealed record FingerprintRecordRequest
 /// <param name="ChanceRate">The chance rate under "independent model" (an upper confidence bound).</param>
 /// <param name="ChanceRateSource">Where it came from.</param>
 /// <param name="DesignEffect">How much more the null models' counts spread than a binomial's.</param>
-/// <param name="IntraClassCorrelation">The correlation it implies, which the beta-binomial test uses (0: binomial).</param>
+/// <param name="DesignEffectBound">Its one-sided 90 % upper confidence bound.</param>
+/// <param name="IntraClassCorrelation">The correlation the beta-binomial test uses: the one its 90 % upper confidence bound implies (0: binomial).</param>
 /// <param name="SuccessesNeeded">Successes a full comparison needs at the default level.</param>
 /// <param name="NullFalsePositives">Null models that would be called clones.</param>
-public sealed record ComparatorCalibrationSummary(string Comparator, double? TrialThreshold, int Trials, IReadOnlyList<int> NullSuccesses, double ChanceRate, string ChanceRateSource, double DesignEffect, double IntraClassCorrelation, int SuccessesNeeded, int NullFalsePositives);
+public sealed record ComparatorCalibrationSummary(string Comparator, double? TrialThreshold, int Trials, IReadOnlyList<int> NullSuccesses, double ChanceRate, string ChanceRateSource, double DesignEffect, double DesignEffectBound, double IntraClassCorrelation, int SuccessesNeeded, int NullFalsePositives);
 
 /// <summary>The fingerprint recorded.</summary>
 /// <param name="EntryId">The kit entry added.</param>
@@ -181,7 +182,7 @@ public static class FingerprintRecording
             {
                 // What a full comparison at the default level needs, and how many null models it would call clones.
                 var needed = c.Test(c.TrialsPerModel, 0, comparators.Count, HypothesisTest.DefaultAlpha).CriticalSuccesses;
-                return new ComparatorCalibrationSummary(c.Comparator, c.TrialThreshold, c.TrialsPerModel, c.NullSuccesses, c.ChanceRate, c.ChanceRateSource, c.DesignEffect, c.IntraClassCorrelation, needed, c.NullSuccesses.Count(s => s >= needed));
+                return new ComparatorCalibrationSummary(c.Comparator, c.TrialThreshold, c.TrialsPerModel, c.NullSuccesses, c.ChanceRate, c.ChanceRateSource, c.DesignEffect, c.DesignEffectBound, c.IntraClassCorrelation, needed, c.NullSuccesses.Count(s => s >= needed));
             }).ToList(),
             f.Calibration.CanConvictPerfectCopy(labelsOnly: false),
             f.Calibration.CanConvictPerfectCopy(labelsOnly: true));

@@ -39,7 +39,38 @@ public sealed record NullRate(double Bound, int Successes, int Trials, double De
     /// one binomial with the pooled rate would give; at least 1, and 1 for a single model. It measures both how much the
     /// models' rates differ and how much one model's trials hang together.
     /// </summary>
-    public static double DesignEffectOf(IReadOnlyList<int> successesPerModel, int trialsPerModel)
+    public static double DesignEffectOf(IReadOnlyList<int> successesPerModel, int trialsPerModel) =>
+        Math.Max(1, SpreadOf(successesPerModel, trialsPerModel));
+
+    /// <summary>
+    /// The one-sided 90 % upper confidence bound of the design effect: the observed variance times (models - 1) over the
+    /// chi-square's 10 % quantile, at least 1. A dozen null models can show a small spread by chance where independent
+    /// models spread more, and the tail of a beta-binomial at the small levels a verdict uses is set by that spread:
+    /// with the estimate alone, simulated populations whose rates spread continuously (intra-class correlation
+    /// 0.01-0.08) saw 2 to 240 times the corrected level of false positives with twelve null models, with the bound at
+    /// most about 5 times
+    /// (scripts/simulate-design-effect.py, docs/fingerprints.md).
+    /// </summary>
+    public static double DesignEffectBoundOf(IReadOnlyList<int> successesPerModel, int trialsPerModel)
+    {
+        var models = successesPerModel.Count;
+        return models < 2
+            ? 1
+            : Math.Max(1, SpreadOf(successesPerModel, trialsPerModel) * (models - 1) / ChiSquare.Quantile(models - 1, 1 - SpreadConfidence));
+    }
+
+    /// <summary>The confidence of <see cref="DesignEffectBoundOf"/>.</summary>
+    public const double SpreadConfidence = 0.9;
+
+    /// <summary>
+    /// The intra-class correlation of one model's trials that the upper bound of the null models' design effect implies:
+    /// the spread a beta-binomial test allows for (0 when even the bound is no more than a binomial's).
+    /// </summary>
+    public static double IntraClassCorrelationOf(IReadOnlyList<int> successesPerModel, int trialsPerModel) =>
+        BetaBinomial.CorrelationFromDesignEffect(DesignEffectBoundOf(successesPerModel, trialsPerModel), trialsPerModel);
+
+    /// <summary>The per-model rates' observed variance over one binomial's, not floored (0 for one model or a rate of 0 or 1).</summary>
+    private static double SpreadOf(IReadOnlyList<int> successesPerModel, int trialsPerModel)
     {
         ArgumentNullException.ThrowIfNull(successesPerModel);
         ArgumentOutOfRangeException.ThrowIfLessThan(successesPerModel.Count, 1);
@@ -48,15 +79,8 @@ public sealed record NullRate(double Bound, int Successes, int Trials, double De
         var rate = (double)successesPerModel.Sum() / (models * trialsPerModel);
         var binomialVariance = rate * (1 - rate) / trialsPerModel;
         var observedVariance = models < 2 ? 0 : successesPerModel.Sum(s => Math.Pow(((double)s / trialsPerModel) - rate, 2)) / (models - 1);
-        return binomialVariance > 0 ? Math.Max(1, observedVariance / binomialVariance) : 1;
+        return binomialVariance > 0 ? observedVariance / binomialVariance : 0;
     }
-
-    /// <summary>
-    /// The intra-class correlation of one model's trials that the null models' design effect implies: the spread a
-    /// beta-binomial test allows for (0 when they spread no more than a binomial).
-    /// </summary>
-    public static double IntraClassCorrelationOf(IReadOnlyList<int> successesPerModel, int trialsPerModel) =>
-        BetaBinomial.CorrelationFromDesignEffect(DesignEffectOf(successesPerModel, trialsPerModel), trialsPerModel);
 
     /// <summary>The measurement in words, for a chance rate's source.</summary>
     public string Describe(int models, string what) => string.Create(

@@ -55,6 +55,11 @@ public sealed class FingerprintCommandsTests
             Assert.AreEqual(5, root.GetProperty("nullModels").GetArrayLength());
             Assert.AreEqual(5, root.GetProperty("comparators").GetArrayLength());
             Assert.AreEqual(0, root.GetProperty("comparators")[0].GetProperty("nullFalsePositives").GetInt32());
+            foreach (var c in root.GetProperty("comparators").EnumerateArray())
+            {
+                Assert.IsGreaterThanOrEqualTo(c.GetProperty("designEffect").GetDouble(), c.GetProperty("designEffectBound").GetDouble(), "the test allows for more spread than the null models showed");
+            }
+
             Assert.IsTrue(root.GetProperty("perfectCopyDetectable").GetBoolean(), record.Stdout);
             Assert.IsTrue(root.GetProperty("perfectCopyDetectableLabelsOnly").GetBoolean(), "the labels-only comparison below needs it: " + record.Stdout);
         }

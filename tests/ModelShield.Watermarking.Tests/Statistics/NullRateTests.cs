@@ -47,4 +47,33 @@ public sealed class NullRateTests
         Assert.AreEqual(12.5, NullRate.DesignEffectOf([5, 40, 10, 35, 15, 15], 100), 1e-9);
         Assert.AreEqual(NullRate.DesignEffectOf([5, 40, 10, 35, 15, 15], 100), NullRate.Measure([5, 40, 10, 35, 15, 15], 100, 0.999).DesignEffect);
     }
+
+    [TestMethod]
+    public void DesignEffectBoundOf_SpreadCounts_IsTheVariancesUpperConfidenceBound()
+    {
+        // Six models, five degrees of freedom: the observed 12.5 times 5 over the chi-square's 10 % quantile.
+        var bound = NullRate.DesignEffectBoundOf([5, 40, 10, 35, 15, 15], 100);
+
+        Assert.AreEqual(12.5 * 5 / ChiSquare.Quantile(5, 0.1), bound, 1e-9);
+        Assert.AreEqual(BetaBinomial.CorrelationFromDesignEffect(bound, 100), NullRate.IntraClassCorrelationOf([5, 40, 10, 35, 15, 15], 100), 1e-12);
+    }
+
+    [TestMethod]
+    public void DesignEffectBoundOf_TwelveModelsSpreadLikeABinomial_StillAllowsForMore()
+    {
+        // Twelve counts whose variance is about a binomial's: the estimate says 1 (no correlation), the bound does not.
+        int[] counts = [20, 25, 30, 22, 28, 25, 19, 31, 24, 26, 21, 29];
+
+        Assert.AreEqual(1.0, NullRate.DesignEffectOf(counts, 75), 0.2);
+        Assert.IsGreaterThan(1.5, NullRate.DesignEffectBoundOf(counts, 75));
+        Assert.IsGreaterThan(0.0, NullRate.IntraClassCorrelationOf(counts, 75));
+    }
+
+    [TestMethod]
+    public void DesignEffectBoundOf_OneModelOrIdenticalModels_One()
+    {
+        Assert.AreEqual(1.0, NullRate.DesignEffectBoundOf([30], 100));
+        Assert.AreEqual(1.0, NullRate.DesignEffectBoundOf([30, 30, 30], 100));
+        Assert.AreEqual(0.0, NullRate.IntraClassCorrelationOf([30, 30, 30], 100));
+    }
 }
