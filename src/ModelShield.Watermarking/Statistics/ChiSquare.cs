@@ -14,15 +14,16 @@ internal static class ChiSquare
 
         var a = degreesOfFreedom / 2.0;
         var half = x / 2;
-        // sum_n half^n / ((a)(a + 1)...(a + n)), until the terms stop counting; the series converges for every x.
-        double term = 1 / a, sum = term;
-        for (var n = 1; n < 10_000 && term > sum * 1e-16; n++)
+        // sum_n half^n / ((a)(a + 1)...(a + n)), in logs (its terms pass 1e308 for large x), until they stop counting.
+        var logTerm = -Math.Log(a);
+        var logSum = logTerm;
+        for (var n = 1; n < 100_000 && logTerm > logSum - 37; n++)
         {
-            term *= half / (a + n);
-            sum += term;
+            logTerm += Math.Log(half / (a + n));
+            logSum += Math.Log(1 + Math.Exp(logTerm - logSum));
         }
 
-        return Math.Min(1, Math.Exp((a * Math.Log(half)) - half - LogGammaOfHalf(degreesOfFreedom) + Math.Log(sum)));
+        return Math.Min(1, Math.Exp((a * Math.Log(half)) - half - LogGammaOfHalf(degreesOfFreedom) + logSum));
     }
 
     /// <summary>The x with P(X ≤ x) = <paramref name="probability"/>, by bisection.</summary>
@@ -31,7 +32,7 @@ internal static class ChiSquare
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(probability, 0);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(probability, 1);
         double low = 0, high = degreesOfFreedom + (50 * Math.Sqrt(2.0 * degreesOfFreedom)) + 50;
-        for (var i = 0; i < 200; i++)
+        for (var i = 0; i < 100; i++)
         {
             var mid = (low + high) / 2;
             (low, high) = Cdf(degreesOfFreedom, mid) < probability ? (mid, high) : (low, mid);
