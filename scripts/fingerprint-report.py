@@ -199,11 +199,11 @@ family_table(counted, "counted")
 hard = [r for r in counted if "labels=hard" in r["model"]["lineage"]]
 rest = [r for r in counted if r not in hard]
 if hard and rest:
+    rest_detected = sum(r["doc"]["verdict"] == "clone" for r in rest)
     w(f"Students of the owner's hard labels, alone or combined with another attack, are {len(hard) // len(fps)} of the "
       f"{len(counted) // len(fps)} counted copies ({len(hard) / len(counted):.1%}): detecting none of them, at most "
       f"{len(rest) / len(counted):.1%} of counted copies can be detected. The other copies: "
-      f"{sum(r['doc']['verdict'] == 'clone' for r in rest)}/{len(rest)} detected "
-      f"({sum(r['doc']['verdict'] == 'clone' for r in rest) / len(rest):.1%}), ROC AUC {auc(rest)[0]:.3f}.")
+      f"{rest_detected}/{len(rest)} detected ({rest_detected / len(rest):.1%}), ROC AUC {auc(rest)[0]:.3f}.")
     w("")
 w("### Each fingerprint")
 w("")

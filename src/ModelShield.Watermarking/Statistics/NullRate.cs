@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace ModelShield.Watermarking.Statistics;
@@ -59,8 +60,14 @@ public sealed record NullRate(double Bound, int Successes, int Trials, double De
         var models = successesPerModel.Count;
         return models < 2
             ? 1
-            : Math.Max(1, SpreadOf(successesPerModel, trialsPerModel) * (models - 1) / ChiSquare.Quantile(models - 1, 1 - SpreadConfidence));
+            : Math.Max(1, SpreadOf(successesPerModel, trialsPerModel) * (models - 1) / SpreadQuantiles.GetOrAdd(models - 1, df => ChiSquare.Quantile(df, 1 - SpreadConfidence)));
     }
+
+    /// <summary>
+    /// The chi-square quantile of the bound by degrees of freedom: a comparison tests every null model again with the
+    /// same calibration, and each test's correlation needs the quantile, which takes a hundred bisection steps.
+    /// </summary>
+    private static readonly ConcurrentDictionary<int, double> SpreadQuantiles = new();
 
     /// <summary>
     /// The intra-class correlation of one model's trials that the upper bound of the null models' design effect implies:
