@@ -92,7 +92,7 @@ public sealed record FingerprintComparison(
 
         if (labelsOnly)
         {
-            notes.Add("the suspect answers labels only: the comparator that needs probabilities (output-distance) cannot run, so the verdict rests on label agreement alone; copies whose labels drift while their output structure stays (distillation above all) are more likely to be missed, while the false-positive guarantee is unchanged");
+            notes.Add("the suspect answers labels only: the comparators that need probabilities (output-distance, output-distance/tail) cannot run, so the verdict rests on label agreement alone; copies whose labels drift while their output structure stays (distillation above all) are more likely to be missed, while the false-positive guarantee is unchanged");
         }
 
         var outcomes = ComparatorRegistry.All

@@ -26,8 +26,8 @@ public sealed class FingerprintComparisonTests
             Assert.IsTrue(result.IsClone, $"noise {noise}: {Describe(result)}");
             Assert.AreEqual("clone", result.Verdict);
             Assert.AreEqual(80, result.QueriesSpent);
-            Assert.AreEqual(5, result.ComparatorsRun);
-            Assert.IsTrue(result.Comparators.All(c => c.Test!.Comparisons == 5 && c.Test.Alpha == 1e-6));
+            Assert.AreEqual(6, result.ComparatorsRun);
+            Assert.IsTrue(result.Comparators.All(c => c.Test!.Comparisons == 6 && c.Test.Alpha == 1e-6));
         }
     }
 
@@ -117,6 +117,25 @@ public sealed class FingerprintComparisonTests
         Assert.AreEqual(4, labels.Test!.Comparisons);
         Assert.IsTrue(result.IsClone, Describe(result));
         Assert.IsTrue(result.Notes.Any(n => n.Contains("labels only", StringComparison.Ordinal) && n.Contains("distillation", StringComparison.Ordinal)));
+    }
+
+    [TestMethod]
+    public async Task CompareAsync_KitRecordedBeforeTheTailComparator_RunsTheOthersAndCorrectsForThemAlone()
+    {
+        using var temp = new TempFolder();
+        var recorded = await RecordAsync(temp);
+        var calibration = recorded.Calibration with { Comparators = [.. recorded.Calibration.Comparators.Where(c => c.Comparator != OutputDistanceComparator.TailComparatorId)] };
+        var fingerprint = new Fingerprint(recorded.EntryId, recorded.Queries, recorded.Owner, calibration);
+        await using var copy = Local(temp, NoisyCopy(0.0, 1), "copy");
+
+        var result = await FingerprintComparison.CompareAsync(copy, fingerprint);
+
+        Assert.AreEqual(5, result.ComparatorsRun);
+        var tail = result.Comparators.Single(c => c.Comparator == OutputDistanceComparator.TailComparatorId);
+        Assert.IsNull(tail.Test);
+        StringAssert.Contains(tail.NotRunReason, "no calibration");
+        Assert.IsTrue(result.Comparators.Where(c => c.Test is not null).All(c => c.Test!.Comparisons == 5));
+        Assert.IsTrue(result.IsClone, Describe(result));
     }
 
     [TestMethod]

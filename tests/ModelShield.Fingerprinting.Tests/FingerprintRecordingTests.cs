@@ -104,7 +104,7 @@ public sealed class FingerprintRecordingTests
         var e = Assert.ThrowsExactly<ModelShieldException>(() => ComparatorRegistry.Get("weights"));
 
         Assert.AreEqual(ErrorCodes.UnknownComparator, e.Code);
-        StringAssert.Contains(e.Message, "label-agreement, label-agreement/misclassified, label-agreement/mix, label-agreement/boundary, output-distance");
+        StringAssert.Contains(e.Message, "label-agreement, label-agreement/misclassified, label-agreement/mix, label-agreement/boundary, output-distance, output-distance/tail");
         Assert.AreEqual("label-agreement", ComparatorRegistry.Get("label-agreement").Id);
     }
 

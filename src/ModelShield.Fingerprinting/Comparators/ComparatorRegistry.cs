@@ -11,7 +11,8 @@ public static class ComparatorRegistry
     [
         new LabelAgreementComparator(null),
         .. QueryKinds.Labelled.Select(k => new LabelAgreementComparator(k)),
-        new OutputDistanceComparator(),
+        OutputDistanceComparator.Default,
+        OutputDistanceComparator.Tail,
     ];
 
     /// <summary>The comparator with this id; an unknown id is an error (MS7100) that lists the known ones.</summary>
