@@ -6,7 +6,8 @@ intra-class correlation implied by the null models' design effect (docs/fingerpr
 Each round draws NULLS null models' rates from a population, their successes over TRIALS trials, and bounds the chance
 rate as calibration does (Kish effective sample, one-sided 99.9 % Clopper-Pearson); each test then gives the successes
 needed at each level, and the share of the population's independent models that reach it is computed exactly (not
-sampled), so the rate at the level a verdict uses (1e-6 over five comparators: 2e-7) can be seen too. The result is
+sampled), so the rate at the level a verdict uses (1e-6 over five comparators: 2e-7; over six since
+output-distance/tail: 1.7e-7) can be seen too. The result is
 that share divided by the level: above 1, the test calls more independent models clones than its level promises.
 Populations: rates spread continuously (Beta), and groups of models with one rate each, as architectures are.
 Standard library only; seeded.
@@ -14,7 +15,7 @@ Usage: scripts/simulate-design-effect.py [ROUNDS] [NULLS] [TRIALS]   (defaults 3
 import math, random, sys
 
 CONFIDENCE = 0.999
-LEVELS = (1e-2, 1e-3, 2e-7)
+LEVELS = (1e-2, 1e-3, 2e-7, 1e-6 / 6)
 TESTS = ("binomial", "beta-binomial", "bounded correlation")
 
 
@@ -110,8 +111,8 @@ def run(name, population, rounds, nulls, trials, rng):
         eff_n = max(eff_s, max(1, math.floor(nulls * trials / d)))
         bound = clopper_pearson_upper(eff_s, eff_n, CONFIDENCE)
         correlation = min(0.999, (d - 1) / (trials - 1))
-        # The design effect's own 90 % upper confidence bound (the counts' variance over a chi-square), not used by
-        # record: how much bounding the spread too would cost and buy.
+        # The design effect's own 90 % upper confidence bound (the counts' variance over a chi-square): what record's
+        # tests use since 2026-12-06; "beta-binomial" is the estimate they used before.
         d_bound = max(1.0, spread_ratio(counts, trials) * (nulls - 1) / chi_low)
         bounded = min(0.999, max(0.0, (d_bound - 1) / (trials - 1)))
         tests = {"binomial": lambda k: upper_tail(trials, k, bound),
