@@ -92,7 +92,8 @@ public sealed record FingerprintComparison(
 
         if (labelsOnly)
         {
-            notes.Add("the suspect answers labels only: the comparators that need probabilities (output-distance, output-distance/tail) cannot run, so the verdict rests on label agreement alone; copies whose labels drift while their output structure stays (distillation above all) are more likely to be missed, while the false-positive guarantee is unchanged");
+            var needScores = string.Join(", ", ComparatorRegistry.All.Where(c => c.NeedsProbabilities).Select(c => c.Id));
+            notes.Add($"the suspect answers labels only: the comparators that need probabilities ({needScores}) cannot run, so the verdict rests on label agreement alone; copies whose labels drift while their output structure stays (distillation above all) are more likely to be missed, while the false-positive guarantee is unchanged");
         }
 
         var outcomes = ComparatorRegistry.All

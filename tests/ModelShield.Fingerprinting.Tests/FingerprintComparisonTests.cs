@@ -109,14 +109,18 @@ public sealed class FingerprintComparisonTests
 
         Assert.IsTrue(result.LabelsOnly);
         Assert.AreEqual(4, result.ComparatorsRun, "Bonferroni over the four label comparators that ran");
-        var needsScores = result.Comparators.Single(c => c.Comparator == OutputDistanceComparator.ComparatorId);
-        Assert.IsNull(needsScores.Test);
-        StringAssert.Contains(needsScores.NotRunReason, "labels only");
+        foreach (var id in new[] { OutputDistanceComparator.ComparatorId, OutputDistanceComparator.TailComparatorId })
+        {
+            var needsScores = result.Comparators.Single(c => c.Comparator == id);
+            Assert.IsNull(needsScores.Test, id);
+            StringAssert.Contains(needsScores.NotRunReason, "labels only");
+        }
+
 
         var labels = result.Comparators.Single(c => c.Comparator == LabelAgreementComparator.ComparatorId);
         Assert.AreEqual(4, labels.Test!.Comparisons);
         Assert.IsTrue(result.IsClone, Describe(result));
-        Assert.IsTrue(result.Notes.Any(n => n.Contains("labels only", StringComparison.Ordinal) && n.Contains("distillation", StringComparison.Ordinal)));
+        Assert.IsTrue(result.Notes.Any(n => n.Contains("labels only", StringComparison.Ordinal) && n.Contains("output-distance/tail", StringComparison.Ordinal) && n.Contains("distillation", StringComparison.Ordinal)));
     }
 
     [TestMethod]
