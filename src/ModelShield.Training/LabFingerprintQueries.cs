@@ -42,9 +42,9 @@ public static class LabFingerprintQueries
 
     /// <summary>
     /// Chooses <paramref name="count"/> queries for the owner model from the owner's split of the data folder: about
-    /// 25 % images it misclassifies, 20 % images pushed just across its decision boundary with its gradients and 30 %
+    /// 20 % images it misclassifies, 35 % images pushed just across its decision boundary with its gradients and 15 %
     /// CutMix-style mixes, each kept from three candidates by how well fine-tuned copies of the owner keep its answer
-    /// while independent models miss it, and 25 % plain samples; shuffled, so that any prefix holds every kind.
+    /// while independent models miss it, and 30 % plain samples; shuffled, so that any prefix holds every kind.
     /// </summary>
     public static LabQueries Choose(string ownerModel, string? dataFolder, int count, int seed, CancellationToken cancellation = default)
     {

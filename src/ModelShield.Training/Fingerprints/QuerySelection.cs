@@ -24,8 +24,13 @@ internal static class QuerySelection
     /// <summary>Owner images scored when looking for candidates; enough for any query count, cheap on a CNN.</summary>
     public const int CandidateImages = 10_000;
 
-    /// <summary>Shares of the query count per kind; mixes take the rest (30 % when every kind can supply its share).</summary>
-    public const double MisclassifiedShare = 0.25, BoundaryShare = 0.2, NaturalShare = 0.25;
+    /// <summary>
+    /// Shares of the query count per kind; mixes take the rest (15 % when every kind can supply its share). Boundary
+    /// points are the largest share: copies follow them and independent models almost never do, so their label test
+    /// carries most detections, while mixes, which independent models often label as the owner does, carry the fewest
+    /// (docs/fingerprints.md, How the queries are chosen).
+    /// </summary>
+    public const double MisclassifiedShare = 0.2, BoundaryShare = 0.35, NaturalShare = 0.3;
 
     /// <summary>A boundary query stops once the owner's model gives its target class this probability: past the boundary, not far beyond.</summary>
     public const float BoundaryTargetProbability = 0.6f;

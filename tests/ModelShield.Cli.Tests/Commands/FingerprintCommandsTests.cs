@@ -50,7 +50,8 @@ public sealed class FingerprintCommandsTests
             var root = doc.RootElement;
             Assert.AreEqual(100, root.GetProperty("queries").GetInt32());
             Assert.AreEqual(100, root.GetProperty("kinds").EnumerateObject().Sum(k => k.Value.GetInt32()));
-            Assert.AreEqual(25, root.GetProperty("kinds").GetProperty("natural").GetInt32(), "a quarter of the queries are random owner samples");
+            Assert.AreEqual(30, root.GetProperty("kinds").GetProperty("natural").GetInt32(), "30 % of the queries are random owner samples");
+            Assert.AreEqual(35, root.GetProperty("kinds").GetProperty("boundary").GetInt32(), "boundary points are the largest share");
             Assert.AreEqual("given", root.GetProperty("nullOrigin").GetString());
             Assert.AreEqual(5, root.GetProperty("nullModels").GetArrayLength());
             CollectionAssert.AreEqual(
