@@ -5,7 +5,7 @@ using ModelShield.Training;
 
 namespace ModelShield.Cli.Commands;
 
-/// <summary><c>modelshield lab train|attack|zoo</c>: the models robustness is measured on.</summary>
+/// <summary><c>modelshield lab train|attack|predict|zoo</c>: the models robustness is measured on.</summary>
 internal sealed class LabCommands(CliOutput cli)
 {
     [Command("train", Description =
@@ -83,6 +83,39 @@ internal sealed class LabCommands(CliOutput cli)
             w.WriteLine($"Counts         {(result.WithinFivePoints ? "yes" : "no")}: an attack counts when the copy keeps accuracy within 5 points");
             TextTable.Write(w, ["step", "arguments", "accuracy", "facts"], result.Steps.Select(s => (IReadOnlyList<string>)
                 [s.Attack, s.Arguments, s.TestAccuracy.ToString("P2", ci), string.Join(", ", s.Facts.Select(f => $"{f.Key}={f.Value}"))]));
+        });
+        return CliApp.ExitOk;
+    }
+
+    [Command("predict", Description =
+        "Run a model (through ONNX Runtime, as detection does) on the first images of a lab split and write its probabilities " +
+        "as a float32 [images, classes] .npy file, with its accuracy on them: material for analyses over real inputs.\n" +
+        "Example: modelshield lab predict models/cnn/model.onnx --split test --count 2000 --data models/data -o cnn-test.npy")]
+    public int Predict(
+        [Argument(Description = "The model to run")] string model,
+        [Option('o', Description = "The .npy file to write")] string output,
+        [Option(Description = "owner, attacker or test")] string split = "test",
+        [Option(Description = "Images from the split's start (0: the whole split)")] int count = 0,
+        [Option(Description = "Data folder (IDX or .npy Fashion-MNIST files)")] string? data = null,
+        [Option(Description = "Replace an existing output")] bool force = false,
+        [Option(Description = "Print one JSON document")] bool json = false)
+    {
+        _ = json; // read by CliOutput, which serves every command
+        var result = LabPredictions.Predict(new LabPredictRequest
+        {
+            Model = model,
+            Output = output,
+            Split = split,
+            Count = count,
+            DataFolder = data,
+            Overwrite = force,
+        });
+        cli.Result(result, w =>
+        {
+            var ci = CultureInfo.InvariantCulture;
+            w.WriteLine($"Probabilities  {result.Output}: [{result.Images.ToString(ci)}, {result.Classes.ToString(ci)}] float32{(result.SoftmaxApplied ? " (softmax of the model's scores)" : "")}");
+            w.WriteLine($"Data           {result.DataFolder}: {result.Split} split, first {result.Images.ToString("N0", ci)} images");
+            w.WriteLine($"Accuracy       {result.Accuracy.ToString("P2", ci)}, {result.Seconds.ToString("0.0", ci)} s");
         });
         return CliApp.ExitOk;
     }

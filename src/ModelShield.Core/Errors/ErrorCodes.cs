@@ -204,7 +204,7 @@ public static class ErrorCodes
     public const string InvalidAttackArguments = "MS6007";
     /// <summary>A zoo manifest or cache entry is malformed.</summary>
     public const string MalformedZoo = "MS6008";
-    /// <summary>A training option is out of range (epochs, batch size, learning rate, ...).</summary>
+    /// <summary>A training option is out of range (epochs, batch size, learning rate, ...), or a lab predict split or count is invalid.</summary>
     public const string InvalidTrainingOption = "MS6009";
     /// <summary>A model's outputs on evaluation images are NaN or infinite, so its accuracy is undefined (diverged or broken weights).</summary>
     public const string NonFiniteOutputs = "MS6010";

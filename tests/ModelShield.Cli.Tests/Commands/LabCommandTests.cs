@@ -5,7 +5,7 @@ using ModelShield.Testing.Models;
 
 namespace ModelShield.Cli.Tests.Commands;
 
-/// <summary><c>modelshield lab train|attack|zoo</c>, end to end on the shipped Fashion-MNIST sample.</summary>
+/// <summary><c>modelshield lab train|attack|predict|zoo</c>, end to end on the shipped Fashion-MNIST sample.</summary>
 [TestClass]
 public sealed class LabCommandTests
 {
@@ -118,6 +118,77 @@ public sealed class LabCommandTests
     }
 
     [TestMethod]
+    public void Predict_SampleModel_WritesProbabilityRowsAndTheExecutorsAccuracy()
+    {
+        using var temp = new TempFolder();
+        var output = temp.File("cnn-test.npy");
+        var model = RepositoryFiles.Model("cnn");
+        var attack = CliRunner.Run("lab", "attack", model, "--attack", "permute", "--data", RepositoryFiles.SampleData, "-o", temp.File("same.onnx"), "--json");
+        Assert.AreEqual(0, attack.ExitCode, attack.ToString());
+
+        var result = CliRunner.Run("lab", "predict", model, "--split", "test", "--data", RepositoryFiles.SampleData, "-o", output, "--json");
+
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        using var doc = JsonDocument.Parse(result.Stdout);
+        var root = doc.RootElement;
+        var images = root.GetProperty("images").GetInt32();
+        Assert.AreEqual(10, root.GetProperty("classes").GetInt32());
+        Assert.IsTrue(root.GetProperty("softmaxApplied").GetBoolean(), "The lab's models answer logits.");
+        // ONNX Runtime here, the lab's TorchSharp executor in attack: the same model must score the same on the same images.
+        using var attackDoc = JsonDocument.Parse(attack.Stdout);
+        Assert.AreEqual(attackDoc.RootElement.GetProperty("originalAccuracy").GetDouble(), root.GetProperty("accuracy").GetDouble(), 1.5 / images);
+        var rows = ReadFloat32Npy(output, out var shape);
+        Assert.AreEqual($"({images}, 10)", shape);
+        for (var i = 0; i < images; i++)
+        {
+            Assert.AreEqual(1.0, rows.Skip(i * 10).Take(10).Sum(v => (double)v), 1e-4, $"row {i}");
+        }
+    }
+
+    [TestMethod]
+    public void Predict_CountFromOwnerSplit_WritesThatManyRows()
+    {
+        using var temp = new TempFolder();
+        var output = temp.File("p.npy");
+
+        var result = CliRunner.Run("lab", "predict", RepositoryFiles.Model("mlp"), "--split", "owner", "--count", "37", "--data", RepositoryFiles.SampleData, "-o", output, "--json");
+
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        ReadFloat32Npy(output, out var shape);
+        Assert.AreEqual("(37, 10)", shape);
+        StringAssert.Contains(result.Stdout, "\"split\": \"owner\"");
+    }
+
+    [TestMethod]
+    public void Predict_UnknownSplit_Exit2ListingKnown()
+    {
+        using var temp = new TempFolder();
+
+        var result = CliRunner.Run("lab", "predict", RepositoryFiles.Model("mlp"), "--split", "validation", "--data", RepositoryFiles.SampleData, "-o", temp.File("p.npy"));
+
+        Assert.AreEqual(2, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Stderr, "owner, attacker, test");
+    }
+
+    [TestMethod]
+    public void Predict_ExistingOutputOrMalformedModel_Exit2AndNothingOverwritten()
+    {
+        using var temp = new TempFolder();
+        var output = temp.File("exists.npy");
+        File.WriteAllText(output, "keep");
+        var garbage = temp.File("garbage.onnx");
+        File.WriteAllBytes(garbage, [0x08, 0xFF, 0xFF, 0x12, 0x99]);
+
+        var exists = CliRunner.Run("lab", "predict", RepositoryFiles.Model("mlp"), "--data", RepositoryFiles.SampleData, "-o", output);
+        var malformed = CliRunner.Run("lab", "predict", garbage, "--data", RepositoryFiles.SampleData, "-o", temp.File("new.npy"));
+
+        Assert.AreEqual(2, exists.ExitCode, exists.ToString());
+        Assert.AreEqual("keep", File.ReadAllText(output));
+        Assert.AreEqual(2, malformed.ExitCode, malformed.ToString());
+        Assert.IsFalse(File.Exists(temp.File("new.npy")));
+    }
+
+    [TestMethod]
     public void Zoo_QuickProfile_BuildsManifestThenResumesFromCache()
     {
         using var temp = new TempFolder();
@@ -156,5 +227,18 @@ public sealed class LabCommandTests
         var train = CliRunner.Run("lab", "train", "--arch", "mlp", "--data", RepositoryFiles.SampleData, "--epochs", "0", "-o", owner);
         Assert.AreEqual(0, train.ExitCode, train.ToString());
         return owner;
+    }
+
+    // A float32 .npy reader for the test's own check, independent of the code under test.
+    private static float[] ReadFloat32Npy(string path, out string shape)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var headerLength = BitConverter.ToUInt16(bytes, 8);
+        var header = System.Text.Encoding.ASCII.GetString(bytes, 10, headerLength);
+        StringAssert.Contains(header, "'descr': '<f4'");
+        shape = System.Text.RegularExpressions.Regex.Match(header, @"'shape': (\([^)]*\))").Groups[1].Value;
+        var values = new float[(bytes.Length - 10 - headerLength) / 4];
+        Buffer.BlockCopy(bytes, 10 + headerLength, values, 0, values.Length * 4);
+        return values;
     }
 }
