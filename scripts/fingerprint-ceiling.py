@@ -12,18 +12,26 @@ here = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location("design", os.path.join(here, "simulate-design-effect.py"))
 design = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(design)
-QUERIES, DRAWS, LEVEL = 100, 5, 1e-6
+QUERIES, DRAWS, LEVEL, NULL_QUANTILE = 100, 5, 1e-6, 0.1
 
 
-def labels(path):
-    """Top-1 classes from a float32 [rows, classes] .npy file written by 'modelshield lab predict'."""
+def probabilities(path):
+    """The rows of a float32 [rows, classes] .npy file written by 'modelshield lab predict'."""
     raw = open(path, "rb").read()
     length = int.from_bytes(raw[8:10], "little")
     header = ast.literal_eval(raw[10:10 + length].decode("ascii"))
     assert header["descr"] == "<f4" and not header["fortran_order"], path
     rows, classes = header["shape"]
     values = array.array("f", raw[10 + length:])
-    return [max(range(classes), key=lambda c: values[r * classes + c]) for r in range(rows)]
+    return [values[r * classes:(r + 1) * classes] for r in range(rows)]
+
+
+def distance(owner, suspect, floor):
+    """As the output-distance comparators measure it: centred log-probabilities, floored, Euclidean."""
+    a = [math.log(max(p, floor)) for p in owner]
+    b = [math.log(max(p, floor)) for p in suspect]
+    ma, mb = sum(a) / len(a), sum(b) / len(b)
+    return math.sqrt(sum(((x - ma) - (y - mb)) ** 2 for x, y in zip(a, b)))
 
 
 def chance(counts, n):
@@ -42,7 +50,8 @@ def log10_p(n, k, rate, rho):
 
 
 models = {m["id"]: m for m in json.load(open(os.path.join(work, "zoo", "manifest.json")))["models"]}
-answer = {os.path.basename(p)[:-4]: labels(p) for p in glob.glob(os.path.join(answers, "*.npy"))}
+rows = {os.path.basename(p)[:-4]: probabilities(p) for p in glob.glob(os.path.join(answers, "*.npy"))}
+answer = {k: [max(range(len(r)), key=r.__getitem__) for r in v] for k, v in rows.items()}
 # By architecture, then seed: alternating then halves every architecture (the pool cycles mlp, cnn, mlp, cnn-bn, ...).
 references = sorted((k for k in answer if k.startswith("reference-")), key=lambda k: (k.rsplit("-s", 1)[0], int(k.rsplit("-s", 1)[1])))
 if len(references) < 12:
@@ -128,4 +137,36 @@ for owner, where, hard, others in ideal:
                    f"| {neg[0]}, {neg[1]:.1f} | {weakest[0]}, {weakest[1]:.1f} |")
 out.append("")
 out.append(f"Best hard-label student over all draws: 10^-{best_hard:.1f} before correction (a detection needs 10^-6 after it).")
+out.append("")
+out.append(f"## The distance tests with all {QUERIES} queries on real images")
+out.append("")
+out.append(f"What the output-distance tests would reach if the whole budget went to them: {QUERIES} test images drawn at random "
+           f"({DRAWS} draws per owner), each copy's distance from the owner's probabilities floored at 1e-6 and at 1e-10 (the two "
+           f"comparators), the threshold at the {NULL_QUANTILE:.0%} quantile of the calibration references' distances, their chance "
+           "rate as `compare` measures it. The better of the two per model, -log10 p before the correction over comparators; "
+           "median over draws (lowest-highest).")
+out.append("")
+students = sorted({models[k]["lineage"] for k in models if "labels=" in models[k]["lineage"]})
+out.append("| owner | " + " | ".join(l.replace("distill:", "").replace(",epochs=5", "").replace(",lr=0.001", "").replace(",temperature=2", "") for l in students) + " | best negative | other copies with a median at 10^-6 |")
+out.append("|---|" + "---|" * (len(students) + 2))
+for owner, _, _, others in ideal:
+    by_lineage = {models[k]["lineage"]: k for k in models if models[k].get("owner") == owner and k in rows}
+    scores = {}
+    for _ in range(DRAWS):
+        picked = rng.sample(range(images), QUERIES)
+        best = {}
+        for floor in (1e-6, 1e-10):
+            dist = lambda k: [distance(rows[owner][i], rows[k][i], floor) for i in picked]
+            nulls = {r: dist(r) for r in calibration}
+            pooled = sorted(d for v in nulls.values() for d in v)
+            threshold = pooled[max(0, math.ceil(NULL_QUANTILE * len(pooled)) - 1)]
+            rate, rho = chance([sum(d <= threshold for d in v) for v in nulls.values()], QUERIES)
+            for k in [by_lineage[l] for l in students if l in by_lineage] + negatives + others:
+                best[k] = max(best.get(k, 0.0), log10_p(QUERIES, sum(d <= threshold for d in dist(k)), rate, rho))
+        for k, v in best.items():
+            scores.setdefault(k, []).append(v)
+    cell = lambda v: f"{statistics.median(v):.1f} ({min(v):.1f}-{max(v):.1f})"
+    worst_negative = max(negatives, key=lambda k: statistics.median(scores[k]))
+    out.append(f"| {owner} | " + " | ".join(cell(scores[by_lineage[l]]) if l in by_lineage and by_lineage[l] in scores else "not counted" for l in students)
+               + f" | {cell(scores[worst_negative])} | {sum(statistics.median(scores[k]) >= -math.log10(LEVEL) for k in others)} of {len(others)} |")
 print("\n".join(out))
