@@ -1,4 +1,3 @@
-using ModelShield.Onnx.Inference.Predictors;
 using ModelShield.Training.Data;
 
 namespace ModelShield.Training;
@@ -17,15 +16,12 @@ public sealed record FidelityReport(int TestImages, double AccuracyBefore, doubl
 /// <summary>Measures fidelity through ONNX Runtime on a data folder's test split (DESIGN.md, --data).</summary>
 public static class LabFidelity
 {
-    private const int Batch = 500;
-
     /// <summary>Runs both model files on the test split of <paramref name="dataFolder"/> (null: the default folder) and compares.</summary>
     public static FidelityReport Measure(string beforePath, string afterPath, string? dataFolder)
     {
         var test = FashionMnist.LoadPart(FashionMnist.ResolveFolder(dataFolder), "t10k");
-        var input = Array.ConvertAll(test.Pixels, p => p / 255f);
-        var before = Top1(beforePath, input, test.Count);
-        var after = Top1(afterPath, input, test.Count);
+        var before = LabPredictions.Answers(beforePath, test).Labels;
+        var after = LabPredictions.Answers(afterPath, test).Labels;
         int rightBefore = 0, rightAfter = 0, same = 0;
         for (var i = 0; i < test.Count; i++)
         {
@@ -35,19 +31,5 @@ public static class LabFidelity
         }
 
         return new FidelityReport(test.Count, (double)rightBefore / test.Count, (double)rightAfter / test.Count, (double)same / test.Count);
-    }
-
-    // The predictor batches, applies softmax to logits and takes the top-1 class exactly as detection does.
-    private static int[] Top1(string modelPath, float[] images, int count)
-    {
-        var predictor = LocalPredictor.Open(modelPath, new PredictorOptions { BatchSize = Batch });
-        try
-        {
-            return predictor.PredictAsync(images, count).GetAwaiter().GetResult().Labels;
-        }
-        finally
-        {
-            predictor.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
     }
 }

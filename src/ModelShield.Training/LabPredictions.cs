@@ -60,18 +60,7 @@ public static class LabPredictions
         var splits = LabSplits.Load(request.DataFolder);
         var split = request.Split switch { "owner" => splits.Owner, "attacker" => splits.Attacker, _ => splits.Test };
         var images = request.Count == 0 ? split : split.Take(request.Count);
-        var input = Array.ConvertAll(images.Pixels, p => p / 255f);
-        Predictions answers;
-        var predictor = LocalPredictor.Open(request.Model, new PredictorOptions { BatchSize = Batch });
-        try
-        {
-            answers = predictor.PredictAsync(input, images.Count).GetAwaiter().GetResult();
-        }
-        finally
-        {
-            predictor.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-
+        var answers = Answers(request.Model, images);
         var probabilities = answers.Probabilities
             ?? throw new ModelShieldException(ErrorCodes.SuspectUnsupported, $"'{request.Model}' answers labels only; lab predict writes probabilities, so it needs a model with a score output.");
         var classes = probabilities.GetLength(1);
@@ -94,5 +83,23 @@ public static class LabPredictions
             answers.SoftmaxApplied,
             images.Count == 0 ? 0 : (double)right / images.Count,
             started.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// A model file's answers to images (pixels scaled to [0, 1]) through ONNX Runtime: batched, softmax applied to
+    /// scores, top-1 classes taken exactly as detection takes them.
+    /// </summary>
+    internal static Predictions Answers(string modelPath, ImageSet images)
+    {
+        var input = Array.ConvertAll(images.Pixels, p => p / 255f);
+        var predictor = LocalPredictor.Open(modelPath, new PredictorOptions { BatchSize = Batch });
+        try
+        {
+            return predictor.PredictAsync(input, images.Count).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            predictor.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
     }
 }
