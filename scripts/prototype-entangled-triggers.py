@@ -14,7 +14,9 @@ attacker split (20,000 images, 5 epochs, the lab's distill:labels=hard), and ind
 on either split; then reports test accuracy and the trigger rate (the share of the 1,000 stamped test-split images of the
 source class answered with the target class) of each, and the exact binomial p-value of 100 triggers at the rate seen,
 against a chance rate bounded (one-sided 99.9 % Clopper-Pearson) from the independent models.
-Usage: ARCH=mlp|cnn [STUDENTS=3] [EPOCHS=8] [TEMPERATURE=adaptive|fixed] /usr/bin/python3 scripts/prototype-entangled-triggers.py [DATA]
+PATCH=gradient places the patch where it pushes the owner hardest towards the target class (as entangled watermarks do);
+PLAIN=0 leaves out the control (a plain owner and its students).
+Usage: ARCH=mlp|cnn [STUDENTS=3] [EPOCHS=8] [TEMPERATURE=adaptive|fixed] [PATCH=fixed|gradient] [PLAIN=1|0] /usr/bin/python3 scripts/prototype-entangled-triggers.py [DATA]
 About 6 min for the MLP and 40 for the CNN on 2 cores (Debian's PyTorch 1.13 on its generic BLAS)."""
 import gzip, math, os, sys, time
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
@@ -28,6 +30,12 @@ SNNL_WEIGHT = 1.0
 # (fixed); fixed ones vanish on convolution outputs of thousands of values, where every weight exp(-d^2/T) underflows.
 TEMPERATURES = None if os.environ.get("TEMPERATURE", "adaptive") == "adaptive" else (1.0, 10.0, 100.0)
 ENTANGLE_FROM_EPOCH = 2        # the task first, so that the target class has features to entangle with
+# Where the patch goes: fixed, or where the owner, once it has learned the task, is pushed hardest towards the target
+# class by whitening a 4x4 window of source images (the mean gradient summed over the window), as entangled watermarks
+# place theirs: a patch that already speaks for the target class gives the entanglement less to overcome.
+PATCH = os.environ.get("PATCH", "fixed")
+PLAIN = os.environ.get("PLAIN", "1") == "1"  # also train a plain owner and its students (the control)
+patch_at = (22, 22)
 
 
 def idx(name, offset):
@@ -45,7 +53,7 @@ test_y = torch.tensor(idx("t10k-labels-idx1-ubyte.gz", 8).astype(np.int64))
 
 def stamp(x):
     x = x.clone()
-    x[:, :, 22:26, 22:26] = 1.0  # a 4x4 white square near the lower right corner
+    x[:, :, patch_at[0]:patch_at[0] + 4, patch_at[1]:patch_at[1] + 4] = 1.0  # a 4x4 white square
     return x
 
 
@@ -83,12 +91,28 @@ def soft_nearest_neighbour(x, y, temperature):
     return -torch.log((weights * same).sum(1) / (weights.sum(1) + 1e-12) + 1e-12).mean()
 
 
+def place_patch(model):
+    global patch_at
+    model.eval()
+    sources = owner_x[owner_y == SOURCE][:1000].clone().requires_grad_(True)
+    torch.log_softmax(model(sources), 1)[:, TARGET].sum().backward()
+    push = F.avg_pool2d(sources.grad.mean(0, keepdim=True), 4, stride=1)[0, 0]
+    row, column = divmod(push.argmax().item(), push.shape[1])
+    patch_at = (row, column)
+    model.zero_grad()
+    model.train()
+
+
 def train(arch, x, y, epochs, seed, entangle=False):
     torch.manual_seed(seed)
     model, generator = Net(arch), torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(model.parameters(), 1e-3)
-    triggers, targets = stamp(owner_x[owner_y == SOURCE]), owner_x[owner_y == TARGET]
+    targets = owner_x[owner_y == TARGET]
     for epoch in range(epochs):
+        if entangle and epoch == ENTANGLE_FROM_EPOCH:
+            if PATCH == "gradient":
+                place_patch(model)
+            triggers = stamp(owner_x[owner_y == SOURCE])
         model.train()
         shuffled = torch.randperm(len(x), generator=generator)
         for step, start in enumerate(range(0, len(x), 64)):
@@ -110,12 +134,12 @@ def predict(model, x):
         return torch.cat([model(x[i:i + 1000]).argmax(1) for i in range(0, len(x), 1000)])
 
 
-stamped_test = stamp(test_x[test_y == SOURCE])
+sources_test = test_x[test_y == SOURCE]
 
 
 def measure(name, model):
     accuracy = (predict(model, test_x) == test_y).float().mean().item()
-    rate = (predict(model, stamped_test) == TARGET).float().mean().item()
+    rate = (predict(model, stamp(sources_test)) == TARGET).float().mean().item()
     print(f"| {name} | {accuracy:.4f} | {rate:.3f} |", flush=True)
     return rate
 
@@ -140,13 +164,13 @@ def clopper_pearson_upper(k, n, confidence=0.999):
     return low
 
 
-print(f"# Entangled triggers against hard-label students: prototype ({ARCH} owner)\n")
-print(f"`ARCH={ARCH} STUDENTS={STUDENTS} EPOCHS={EPOCHS} TEMPERATURE={os.environ.get('TEMPERATURE', 'adaptive')} scripts/prototype-entangled-triggers.py`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
-      f"Triggers: test images of class {SOURCE} with a 4x4 patch, target class {TARGET}; {len(stamped_test)} of them.\n")
+print(f"# Entangled triggers against hard-label students: prototype ({ARCH} owner, patch {PATCH})\n")
+print(f"`ARCH={ARCH} STUDENTS={STUDENTS} EPOCHS={EPOCHS} TEMPERATURE={os.environ.get('TEMPERATURE', 'adaptive')} PATCH={PATCH} PLAIN={int(PLAIN)} scripts/prototype-entangled-triggers.py`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
+      f"Triggers: test images of class {SOURCE} with a 4x4 patch, target class {TARGET}; {len(sources_test)} of them.\n")
 print("| model | test accuracy | trigger rate |\n|---|---:|---:|")
 started = time.time()
 rates = {}
-for entangle in (False, True):
+for entangle in (True, False) if PLAIN else (True,):  # the entangled owner first: it places the patch
     kind = "entangled" if entangle else "plain"
     owner = train(ARCH, owner_x, owner_y, EPOCHS, 1, entangle)
     measure(f"owner, {kind}", owner)
@@ -156,10 +180,10 @@ nulls = []
 for k, (arch, split) in enumerate([(a, s) for a in ("mlp", "cnn") for s in ("owner", "attacker")]):
     x, y = (owner_x, owner_y) if split == "owner" else (attacker_x, attacker_y)
     nulls.append(measure(f"independent {arch} on the {split} split", train(arch, x, y, 3, 200 + k)))
-trials = len(nulls) * len(stamped_test)
-bound = clopper_pearson_upper(round(sum(nulls) * len(stamped_test)), trials)
-print(f"\nChance rate: {round(sum(nulls) * len(stamped_test))} of {trials} stamped images answered {TARGET} by the independent models; "
+trials = len(nulls) * len(sources_test)
+bound = clopper_pearson_upper(round(sum(nulls) * len(sources_test)), trials)
+print(f"\nPatch at rows {patch_at[0]}-{patch_at[0] + 3}, columns {patch_at[1]}-{patch_at[1] + 3}. Chance rate: {round(sum(nulls) * len(sources_test))} of {trials} stamped images answered {TARGET} by the independent models; "
       f"bound {bound:.4f}. With 100 triggers, -log10 p (exact binomial) of each student at its rate:")
 for kind, rs in rates.items():
-    print(f"- students of the {kind} owner: " + ", ".join(f"{round(r * 100)} of 100: {-math.log10(max(upper_tail(100, round(r * 100), bound), 1e-300)):.1f}" for r in rs))
+    print(f"- students of the {kind} owner: " + ", ".join(f"{round(r * 100)} of 100: {0.0 - math.log10(max(upper_tail(100, round(r * 100), bound), 1e-300)):.1f}" for r in rs))
 print(f"\n{time.time() - started:.0f} s.")
