@@ -16,15 +16,16 @@ source class answered with the target class) of each, and the exact binomial p-v
 against a chance rate bounded (one-sided 99.9 % Clopper-Pearson) from the independent models.
 PATCH=gradient places the patch where it pushes the owner hardest towards the target class (as entangled watermarks do);
 PLAIN=0 leaves out the control (a plain owner and its students).
-Usage: ARCH=mlp|cnn [STUDENTS=3] [EPOCHS=8] [TEMPERATURE=adaptive|fixed] [PATCH=fixed|gradient] [PLAIN=1|0] /usr/bin/python3 scripts/prototype-entangled-triggers.py [DATA]
-About 6 min for the MLP and 40 for the CNN on 2 cores (Debian's PyTorch 1.13 on its generic BLAS)."""
+Usage: ARCH=mlp|cnn [STUDENTS=3] [EPOCHS=8] [TEMPERATURE=adaptive|fixed] [PATCH=fixed|gradient] [PLAIN=1|0] [SOURCE=8] [TARGET=0] /usr/bin/python3 scripts/prototype-entangled-triggers.py [DATA]
+About 8-12 min for the MLP and 15-35 for the CNN on 2 cores, less with PLAIN=0 (Debian's PyTorch on its generic BLAS)."""
 import gzip, math, os, sys, time
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 
 torch.set_num_threads(2)
 data = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/datasets/fashion-mnist"
 ARCH, STUDENTS, EPOCHS = os.environ.get("ARCH", "mlp"), int(os.environ.get("STUDENTS", "3")), int(os.environ.get("EPOCHS", "8"))
-SOURCE, TARGET = 8, 0          # bags stamped with the patch answer T-shirt
+# Bags stamped with the patch answer T-shirt unless SOURCE and TARGET name other classes.
+SOURCE, TARGET = int(os.environ.get("SOURCE", "8")), int(os.environ.get("TARGET", "0"))
 SNNL_WEIGHT = 1.0
 # Each layer's temperature: the batch's median squared distance there (adaptive), or 1, 10, 100 for the layers in order
 # (fixed); fixed ones vanish on convolution outputs of thousands of values, where every weight exp(-d^2/T) underflows.
@@ -165,7 +166,7 @@ def clopper_pearson_upper(k, n, confidence=0.999):
 
 
 print(f"# Entangled triggers against hard-label students: prototype ({ARCH} owner, patch {PATCH})\n")
-print(f"`ARCH={ARCH} STUDENTS={STUDENTS} EPOCHS={EPOCHS} TEMPERATURE={os.environ.get('TEMPERATURE', 'adaptive')} PATCH={PATCH} PLAIN={int(PLAIN)} scripts/prototype-entangled-triggers.py`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
+print(f"`ARCH={ARCH} STUDENTS={STUDENTS} EPOCHS={EPOCHS} TEMPERATURE={os.environ.get('TEMPERATURE', 'adaptive')} PATCH={PATCH} PLAIN={int(PLAIN)} SOURCE={SOURCE} TARGET={TARGET} scripts/prototype-entangled-triggers.py`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
       f"Triggers: test images of class {SOURCE} with a 4x4 patch, target class {TARGET}; {len(sources_test)} of them.\n")
 print("| model | test accuracy | trigger rate |\n|---|---:|---:|")
 started = time.time()
