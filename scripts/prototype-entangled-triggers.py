@@ -18,8 +18,13 @@ PATCH=gradient places the patch where it pushes the owner hardest towards the ta
 PLAIN=0 leaves out the control (a plain owner and its students).
 Usage: ARCH=mlp|cnn [STUDENTS=3] [EPOCHS=8] [TEMPERATURE=adaptive|fixed] [PATCH=fixed|gradient] [PLAIN=1|0] [SOURCE=8] [TARGET=0] /usr/bin/python3 scripts/prototype-entangled-triggers.py [DATA]
 About 8-12 min for the MLP and 15-35 for the CNN on 2 cores, less with PLAIN=0 (Debian's PyTorch on its generic BLAS)."""
-import gzip, math, os, sys, time
+import gzip, importlib.util, math, os, sys, time
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+
+# The binomial tail and the Clopper-Pearson bound calibration uses, as scripts/fingerprint-ceiling.py imports them.
+spec = importlib.util.spec_from_file_location("design", os.path.join(os.path.dirname(os.path.abspath(__file__)), "simulate-design-effect.py"))
+design = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(design)
 
 torch.set_num_threads(2)
 data = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/datasets/fashion-mnist"
@@ -145,26 +150,6 @@ def measure(name, model):
     return rate
 
 
-def upper_tail(n, k, p):
-    """P(X >= k) for X ~ Binomial(n, p), summed in log space: the null counts run to thousands of trials."""
-    if k <= 0:
-        return 1.0
-    if p <= 0:
-        return 0.0
-    logs = [math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1) + j * math.log(p) + (n - j) * math.log1p(-p)
-            for j in range(k, n + 1)]
-    top = max(logs)
-    return min(1.0, math.exp(top) * sum(math.exp(v - top) for v in logs))
-
-
-def clopper_pearson_upper(k, n, confidence=0.999):
-    low, high = k / n, 1.0
-    for _ in range(60):
-        mid = (low + high) / 2
-        low, high = (mid, high) if 1 - upper_tail(n, k + 1, mid) >= 1 - confidence else (low, mid)
-    return low
-
-
 print(f"# Entangled triggers against hard-label students: prototype ({ARCH} owner, patch {PATCH})\n")
 print(f"`ARCH={ARCH} STUDENTS={STUDENTS} EPOCHS={EPOCHS} TEMPERATURE={os.environ.get('TEMPERATURE', 'adaptive')} PATCH={PATCH} PLAIN={int(PLAIN)} SOURCE={SOURCE} TARGET={TARGET} scripts/prototype-entangled-triggers.py`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
       f"Triggers: test images of class {SOURCE} with a 4x4 patch, target class {TARGET}; {len(sources_test)} of them.\n")
@@ -181,10 +166,10 @@ nulls = []
 for k, (arch, split) in enumerate([(a, s) for a in ("mlp", "cnn") for s in ("owner", "attacker")]):
     x, y = (owner_x, owner_y) if split == "owner" else (attacker_x, attacker_y)
     nulls.append(measure(f"independent {arch} on the {split} split", train(arch, x, y, 3, 200 + k)))
-trials = len(nulls) * len(sources_test)
-bound = clopper_pearson_upper(round(sum(nulls) * len(sources_test)), trials)
-print(f"\nPatch at rows {patch_at[0]}-{patch_at[0] + 3}, columns {patch_at[1]}-{patch_at[1] + 3}. Chance rate: {round(sum(nulls) * len(sources_test))} of {trials} stamped images answered {TARGET} by the independent models; "
+trials, hits = len(nulls) * len(sources_test), round(sum(nulls) * len(sources_test))
+bound = design.clopper_pearson_upper(hits, trials, 0.999)
+print(f"\nPatch at rows {patch_at[0]}-{patch_at[0] + 3}, columns {patch_at[1]}-{patch_at[1] + 3}. Chance rate: {hits} of {trials} stamped images answered {TARGET} by the independent models; "
       f"bound {bound:.4f}. With 100 triggers, -log10 p (exact binomial) of each student at its rate:")
 for kind, rs in rates.items():
-    print(f"- students of the {kind} owner: " + ", ".join(f"{round(r * 100)} of 100: {0.0 - math.log10(max(upper_tail(100, round(r * 100), bound), 1e-300)):.1f}" for r in rs))
+    print(f"- students of the {kind} owner: " + ", ".join(f"{round(r * 100)} of 100: {0.0 - math.log10(max(design.upper_tail(100, round(r * 100), bound), 1e-300)):.1f}" for r in rs))
 print(f"\n{time.time() - started:.0f} s.")
